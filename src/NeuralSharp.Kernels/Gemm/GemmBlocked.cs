@@ -1,0 +1,210 @@
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
+namespace NeuralSharp.Kernels;
+
+// Legend: M, N, K as in Gemm; MC x KC the packed block of op(A) (kept in L2), KC x NR a packed sliver of
+// op(B) (kept in L1 while the MR-row slivers of A stream past it), KC x NC the packed panel of op(B).
+
+/// <summary>The micro-kernel family a blocked GEMM runs with.</summary>
+internal enum GemmKernelKind
+{
+    /// <summary>4x4 scalar FMA kernel.</summary>
+    Scalar,
+    /// <summary>6x16 Vector256 FMA kernel.</summary>
+    Avx256,
+    /// <summary>12x32 Vector512 FMA kernel.</summary>
+    Avx512,
+}
+
+/// <summary>
+/// The BLIS-style blocked SGEMM: loops jc (NC) / pc (KC, pack B) / ic (MC, pack A) / jr (NR) / ir (MR)
+/// around a register-tile micro-kernel, parallelised over disjoint blocks of C.
+/// </summary>
+/// <remarks>
+/// Determinism: the K blocking depends only on K, and every element of C is one FMA chain per K block
+/// followed by the same update, so the result does not depend on how C is split into tasks (thread count).
+/// </remarks>
+internal static unsafe class GemmBlocked
+{
+    /// <summary>The fastest kernel this machine runs, chosen once at start-up.</summary>
+    public static readonly GemmKernelKind BestKernel =
+        Vector512.IsHardwareAccelerated ? GemmKernelKind.Avx512 :
+        Vector256.IsHardwareAccelerated && System.Runtime.Intrinsics.X86.Fma.IsSupported ? GemmKernelKind.Avx256 :
+        GemmKernelKind.Scalar;
+
+    /// <summary>Largest K block: KC x NR floats of B (32 KiB for NR = 32) sit in the 48 KiB L1d.</summary>
+    public const int KcMax = 256;
+    /// <summary>Rows of op(A) packed per block: MC x KC floats (192 KiB) sit in the 1 MiB L2 with room for B slivers.</summary>
+    public const int McMax = 192;
+    /// <summary>Columns of op(B) packed per panel (KC x NC floats = 4 MiB).</summary>
+    public const int NcMax = 4096;
+
+    /// <summary>Products with fewer multiply-adds than this run on one thread (waking a worker costs microseconds).</summary>
+    public const long ParallelThreshold = 96L * 96 * 96;
+
+    /// <summary>Register tile (rows) of a kernel kind.</summary>
+    public static int Mr(GemmKernelKind kind) => kind switch
+    {
+        GemmKernelKind.Avx512 => GemmMicroKernels.Mr512,
+        GemmKernelKind.Avx256 => GemmMicroKernels.Mr256,
+        _ => GemmMicroKernels.MrScalar,
+    };
+
+    /// <summary>Register tile (columns) of a kernel kind.</summary>
+    public static int Nr(GemmKernelKind kind) => kind switch
+    {
+        GemmKernelKind.Avx512 => GemmMicroKernels.Nr512,
+        GemmKernelKind.Avx256 => GemmMicroKernels.Nr256,
+        _ => GemmMicroKernels.NrScalar,
+    };
+
+    /// <summary>The operands of one product (pointers into pinned spans).</summary>
+    internal struct Args
+    {
+        public float* A, B, C;
+        public nint Lda, Ldb, Ldc;
+        public bool TransA, TransB;
+        public int M, N, K;
+        public float Alpha, Beta;
+        public GemmKernelKind Kind;
+    }
+
+    /// <summary>C = alpha * op(A) * op(B) + beta * C for M, N, K &gt; 0, on up to <paramref name="threads"/> threads.</summary>
+    public static void Run(in Args args, int threads)
+    {
+        int mr = Mr(args.Kind), nr = Nr(args.Kind);
+        long work = (long)args.M * args.N * args.K;
+        int mTiles = (args.M + mr - 1) / mr, nTiles = (args.N + nr - 1) / nr;
+        if (work < ParallelThreshold) threads = 1;
+        threads = Math.Min(threads, Math.Max(mTiles, nTiles));
+        if (threads <= 1)
+        {
+            RunBlock(args, 0, args.M, 0, args.N);
+            return;
+        }
+        // Split C along one dimension into `threads` runs of whole tiles. Splitting N re-packs A once per
+        // task (M*K extra), splitting M re-packs B (K*N extra): split the dimension that costs less.
+        bool splitN = nTiles >= threads && (args.N >= args.M || mTiles < threads);
+        var task = new Task { Args = args, Tasks = threads, SplitN = splitN, Tiles = splitN ? nTiles : mTiles, Tile = splitN ? nr : mr };
+        KernelThreads.For(threads, task);
+    }
+
+    private struct Task : IKernelLoopBody
+    {
+        public Args Args;
+        public int Tasks, Tiles, Tile;
+        public bool SplitN;
+
+        public readonly void Invoke(int index)
+        {
+            int lo = (int)((long)Tiles * index / Tasks) * Tile;
+            int hi = (int)Math.Min((long)Tiles * (index + 1) / Tasks * Tile, SplitN ? Args.N : Args.M);
+            if (SplitN) RunBlock(Args, 0, Args.M, lo, hi);
+            else RunBlock(Args, lo, hi, 0, Args.N);
+        }
+    }
+
+    /// <summary>Computes rows [i0, i1) x columns [j0, j1) of C on the calling thread.</summary>
+    private static void RunBlock(in Args args, int i0, int i1, int j0, int j1)
+    {
+        GemmKernelKind kind = args.Kind;
+        int mr = Mr(kind), nr = Nr(kind);
+        int kBlocks = (args.K + KcMax - 1) / KcMax;
+        int kcStep = (args.K + kBlocks - 1) / kBlocks;           // balanced K blocks, a function of K only
+        int ncMax = Math.Min(NcMax, RoundUp(j1 - j0, nr));
+        int mcMax = Math.Min(McMax / mr * mr, RoundUp(i1 - i0, mr));
+        GemmScratch scratch = GemmScratch.Get((nint)mcMax * kcStep, (nint)kcStep * ncMax);
+        float* packA = scratch.A, packB = scratch.B;
+        float* edge = stackalloc float[GemmMicroKernels.Mr512 * GemmMicroKernels.Nr512];
+
+        for (int jc = j0; jc < j1; jc += ncMax)
+        {
+            int nc = Math.Min(ncMax, j1 - jc);
+            for (int pc = 0; pc < args.K; pc += kcStep)
+            {
+                int kc = Math.Min(kcStep, args.K - pc);
+                float beta = pc == 0 ? args.Beta : 1f;            // later K blocks accumulate onto C
+                GemmPacking.PackB(args.B, args.Ldb, args.TransB, pc, jc, kc, nc, nr, packB);
+                for (int ic = i0; ic < i1; ic += mcMax)
+                {
+                    int mc = Math.Min(mcMax, i1 - ic);
+                    GemmPacking.PackA(args.A, args.Lda, args.TransA, ic, pc, mc, kc, mr, packA);
+                    for (int jr = 0; jr < nc; jr += nr)
+                    {
+                        int cols = Math.Min(nr, nc - jr);
+                        float* bp = packB + (nint)jr * kc;
+                        for (int ir = 0; ir < mc; ir += mr)
+                        {
+                            int rows = Math.Min(mr, mc - ir);
+                            float* ap = packA + (nint)ir * kc;
+                            float* c = args.C + (ic + ir) * args.Ldc + jc + jr;
+                            if (rows == mr && cols == nr)
+                                Micro(kind, kc, ap, bp, c, args.Ldc, args.Alpha, beta);
+                            else
+                                MicroEdge(kind, kc, ap, bp, c, args.Ldc, args.Alpha, beta, rows, cols, edge);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private static void Micro(GemmKernelKind kind, int kc, float* a, float* b, float* c, nint ldc, float alpha, float beta)
+    {
+        if (kind == GemmKernelKind.Avx512) GemmMicroKernels.Kernel512(kc, a, b, c, ldc, alpha, beta);
+        else if (kind == GemmKernelKind.Avx256) GemmMicroKernels.Kernel256(kc, a, b, c, ldc, alpha, beta);
+        else GemmMicroKernels.KernelScalar(kc, a, b, c, ldc, alpha, beta);
+    }
+
+    /// <summary>A partial tile: the kernel writes acc (alpha 1, beta 0: exact) to a buffer, then the same update as in-kernel.</summary>
+    private static void MicroEdge(GemmKernelKind kind, int kc, float* a, float* b, float* c, nint ldc, float alpha, float beta,
+        int rows, int cols, float* tile)
+    {
+        int nr = Nr(kind);
+        Micro(kind, kc, a, b, tile, nr, 1f, 0f);
+        for (int r = 0; r < rows; r++)
+        {
+            float* cr = c + r * ldc;
+            float* tr = tile + r * nr;
+            if (beta == 0f)
+                for (int j = 0; j < cols; j++) cr[j] = alpha * tr[j];
+            else
+                for (int j = 0; j < cols; j++) cr[j] = alpha * tr[j] + beta * cr[j];
+        }
+    }
+
+    private static int RoundUp(int x, int m) => (x + m - 1) / m * m;
+}
+
+/// <summary>Per-thread packing buffers (64-byte aligned native memory), grown on demand and reused across calls.</summary>
+internal sealed unsafe class GemmScratch
+{
+    [ThreadStatic] private static GemmScratch? t_scratch;
+
+    public float* A;
+    public float* B;
+    private nint _capA, _capB;
+
+    /// <summary>This thread's buffers with at least the given capacities in floats.</summary>
+    public static GemmScratch Get(nint floatsA, nint floatsB)
+    {
+        GemmScratch s = t_scratch ??= new GemmScratch();
+        if (s._capA < floatsA) s.A = Grow(s.A, ref s._capA, floatsA);
+        if (s._capB < floatsB) s.B = Grow(s.B, ref s._capB, floatsB);
+        return s;
+    }
+
+    private static float* Grow(float* old, ref nint cap, nint need)
+    {
+        NativeMemory.AlignedFree(old);
+        cap = Math.Max(need, cap * 2);
+        return (float*)NativeMemory.AlignedAlloc((nuint)cap * sizeof(float), 64);
+    }
+
+    ~GemmScratch()
+    {
+        NativeMemory.AlignedFree(A);
+        NativeMemory.AlignedFree(B);
+    }
+}
