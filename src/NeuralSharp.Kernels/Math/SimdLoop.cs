@@ -118,3 +118,64 @@ internal static class SimdLoop
             Unsafe.Add(ref pd, i) = op.Invoke(Unsafe.Add(ref px, i), Unsafe.Add(ref py, i), Unsafe.Add(ref pz, i), Unsafe.Add(ref pw, i));
     }
 }
+
+/// <summary>Reductions sum_i f(x[i], y[i], z[i]) with float vector accumulators (deterministic for a given length).</summary>
+internal static class SimdReduce
+{
+    public static float Sum<T>(T op, ReadOnlySpan<float> x, ReadOnlySpan<float> y, ReadOnlySpan<float> z) where T : struct, ITernaryOp
+    {
+        ref float px = ref MemoryMarshal.GetReference(x);
+        ref float py = ref MemoryMarshal.GetReference(y);
+        ref float pz = ref MemoryMarshal.GetReference(z);
+        nuint n = (nuint)x.Length, i = 0;
+        float s = 0f;
+        if (Vector512.IsHardwareAccelerated && n >= 16)
+        {
+            var a = Vector512<float>.Zero;
+            for (; i + 16 <= n; i += 16)
+                a += op.Invoke(Vector512.LoadUnsafe(ref px, i), Vector512.LoadUnsafe(ref py, i), Vector512.LoadUnsafe(ref pz, i));
+            s = Vector512.Sum(a);
+        }
+        else if (Vector256.IsHardwareAccelerated && n >= 8)
+        {
+            var a = Vector256<float>.Zero;
+            for (; i + 8 <= n; i += 8)
+                a += op.Invoke(Vector256.LoadUnsafe(ref px, i), Vector256.LoadUnsafe(ref py, i), Vector256.LoadUnsafe(ref pz, i));
+            s = Vector256.Sum(a);
+        }
+        for (; i < n; i++) s += op.Invoke(Unsafe.Add(ref px, i), Unsafe.Add(ref py, i), Unsafe.Add(ref pz, i));
+        return s;
+    }
+
+    /// <summary>sum_i f(x[i], y[i], z[i]) where each f is evaluated in float and summed in double.</summary>
+    public static double SumDouble<T>(T op, ReadOnlySpan<float> x, ReadOnlySpan<float> y, ReadOnlySpan<float> z) where T : struct, ITernaryOp
+    {
+        ref float px = ref MemoryMarshal.GetReference(x);
+        ref float py = ref MemoryMarshal.GetReference(y);
+        ref float pz = ref MemoryMarshal.GetReference(z);
+        nuint n = (nuint)x.Length, i = 0;
+        double s = 0;
+        if (Vector512.IsHardwareAccelerated && n >= 16)
+        {
+            Vector512<double> a0 = Vector512<double>.Zero, a1 = Vector512<double>.Zero;
+            for (; i + 16 <= n; i += 16)
+            {
+                var (lo, hi) = Vector512.Widen(op.Invoke(Vector512.LoadUnsafe(ref px, i), Vector512.LoadUnsafe(ref py, i), Vector512.LoadUnsafe(ref pz, i)));
+                a0 += lo; a1 += hi;
+            }
+            s = Vector512.Sum(a0 + a1);
+        }
+        else if (Vector256.IsHardwareAccelerated && n >= 8)
+        {
+            Vector256<double> a0 = Vector256<double>.Zero, a1 = Vector256<double>.Zero;
+            for (; i + 8 <= n; i += 8)
+            {
+                var (lo, hi) = Vector256.Widen(op.Invoke(Vector256.LoadUnsafe(ref px, i), Vector256.LoadUnsafe(ref py, i), Vector256.LoadUnsafe(ref pz, i)));
+                a0 += lo; a1 += hi;
+            }
+            s = Vector256.Sum(a0 + a1);
+        }
+        for (; i < n; i++) s += op.Invoke(Unsafe.Add(ref px, i), Unsafe.Add(ref py, i), Unsafe.Add(ref pz, i));
+        return s;
+    }
+}
