@@ -36,7 +36,7 @@ public abstract class Node
     public static bool ShouldRecord(Tensor a) => GradMode.IsEnabled && a.RequiresGrad;
 
     /// <summary>Whether gradient recording applies to an op over these inputs.</summary>
-    public static bool ShouldRecord(Tensor a, Tensor b) => GradMode.IsEnabled && (a.RequiresGrad || b.RequiresGrad);
+    public static bool ShouldRecord(Tensor a, Tensor? b) => GradMode.IsEnabled && (a.RequiresGrad || b is { RequiresGrad: true });
 
     /// <summary>Whether gradient recording applies to an op over these inputs (null entries are ignored).</summary>
     public static bool ShouldRecord(params Tensor?[] inputs)

@@ -13,6 +13,17 @@ public sealed class RandomSource
     private double _spareGaussian;
     private bool _hasSpare;
 
+    [ThreadStatic] private static RandomSource? _global;
+
+    /// <summary>
+    /// This thread's default generator, used where no generator is passed (layer initialisation,
+    /// dropout seeding). Seeded with 0 until <see cref="ManualSeed"/> is called (PyTorch's torch.manual_seed).
+    /// </summary>
+    public static RandomSource Global => _global ??= new RandomSource(0);
+
+    /// <summary>Re-seeds this thread's <see cref="Global"/> generator.</summary>
+    public static void ManualSeed(ulong seed) => Global.Reseed(seed);
+
     /// <summary>Creates a generator from a seed; equal seeds give equal sequences.</summary>
     public RandomSource(ulong seed) => Reseed(seed);
 

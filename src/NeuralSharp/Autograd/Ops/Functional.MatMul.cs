@@ -1,0 +1,136 @@
+using NeuralSharp.Kernels;
+
+namespace NeuralSharp;
+
+// Legend: M rows of the left operand (all leading dimensions collapsed), K the reduction, N columns;
+// for Linear: In input features, Out output features.
+public static partial class Functional
+{
+    /// <summary>
+    /// Matrix product. a [.., M, K] @ b [K, N] -> [.., M, N] (leading dimensions of a are batch rows), or
+    /// a [B.., M, K] @ b [B.., K, N] with equal batch dimensions -> [B.., M, N].
+    /// </summary>
+    /// <exception cref="ArgumentException">When the inner dimensions or batch dimensions differ.</exception>
+    public static Tensor MatMul(Tensor a, Tensor b)
+    {
+        if (a.Rank < 2 || b.Rank < 2)
+            throw new ArgumentException($"MatMul: both operands need at least 2 dimensions; got {ShapeUtil.Format(a.Shape)} and {ShapeUtil.Format(b.Shape)}.");
+        int k = a.Dim(-1), n = b.Dim(-1);
+        if (b.Dim(-2) != k)
+            throw new ArgumentException($"MatMul: inner dimensions differ: {ShapeUtil.Format(a.Shape)} @ {ShapeUtil.Format(b.Shape)} ({k} vs {b.Dim(-2)}).");
+        int batch, m;
+        if (b.Rank == 2)
+        {
+            batch = 1;
+            m = a.Size / Math.Max(k, 1);
+            if (k == 0) m = ShapeUtil.Product(a.ShapeRef, 0, a.Rank - 1);
+        }
+        else
+        {
+            if (a.Rank != b.Rank || !a.Shape[..^2].SequenceEqual(b.Shape[..^2]))
+                throw new ArgumentException($"MatMul: batch dimensions differ: {ShapeUtil.Format(a.Shape)} @ {ShapeUtil.Format(b.Shape)}.");
+            batch = ShapeUtil.Product(a.ShapeRef, 0, a.Rank - 2);
+            m = a.Dim(-2);
+        }
+        var outShape = a.ShapeArray;
+        outShape[^1] = n;
+        var y = Tensor.Empty(outShape);
+        var ad = a.Data; var bd = b.Data; var yd = y.Data;
+        for (int i = 0; i < batch; i++)
+            Gemm.Sgemm(false, false, m, n, k, 1f, ad.Slice(i * m * k), k, bd.Slice(i * k * n), n, 0f, yd.Slice(i * m * n), n);
+        return Node.ShouldRecord(a, b) ? new MatMulNode(a, b, batch, m, k, n).Attach(y) : y;
+    }
+
+    private sealed class MatMulNode(Tensor a, Tensor b, int batch, int m, int k, int n) : Node(a, b)
+    {
+        protected internal override void Backward(Tensor dy)
+        {
+            var dyd = dy.Data;
+            bool sharedB = batch == 1 || b.Rank == 2;
+            for (int i = 0; i < batch; i++)
+            {
+                var dyi = dyd.Slice(i * m * n);
+                if (a.RequiresGrad) // dA += dY @ B^T
+                    Gemm.Sgemm(false, true, m, k, n, 1f, dyi, n, b.Data.Slice(sharedB ? 0 : i * k * n), n, 1f, a.GradBuffer().Slice(i * m * k), k);
+                if (b.RequiresGrad) // dB += A^T @ dY
+                    Gemm.Sgemm(true, false, k, n, m, 1f, a.Data.Slice(i * m * k), k, dyi, n, 1f, b.GradBuffer().Slice(sharedB ? 0 : i * k * n), n);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Fused linear layer: y = act(x·Wᵀ + b). x [.., In], weight [Out, In], bias [Out] or null -> [.., Out].
+    /// The backward applies the activation derivative and sums the bias gradient in one pass over dy.
+    /// </summary>
+    /// <exception cref="ArgumentException">When the shapes do not fit.</exception>
+    public static Tensor Linear(Tensor x, Tensor weight, Tensor? bias = null, Activation activation = Activation.Identity, float alpha = 0.01f)
+    {
+        if (weight.Rank != 2 || x.Rank < 1 || x.Dim(-1) != weight.Dim(1))
+            throw new ArgumentException($"Linear: input {ShapeUtil.Format(x.Shape)} does not fit weight {ShapeUtil.Format(weight.Shape)} (expected input [.., {(weight.Rank == 2 ? weight.Dim(1) : -1)}] and weight [Out, In]).");
+        int input = weight.Dim(1), output = weight.Dim(0);
+        if (bias != null && (bias.Rank != 1 || bias.Dim(0) != output))
+            throw new ArgumentException($"Linear: bias {ShapeUtil.Format(bias.Shape)} does not fit weight {ShapeUtil.Format(weight.Shape)} (expected [{output}]).");
+        int rows = ShapeUtil.Product(x.ShapeRef, 0, x.Rank - 1);
+        var outShape = x.ShapeArray;
+        outShape[^1] = output;
+        var z = Tensor.Empty(outShape);
+        var zd = z.Data;
+        Gemm.Sgemm(false, true, rows, output, input, 1f, x.Data, input, weight.Data, input, 0f, zd, output);
+        if (bias != null)
+        {
+            var bd = bias.Data;
+            for (int r = 0; r < rows; r++) Elementwise.Add(bd, zd.Slice(r * output, output));
+        }
+        bool record = Node.ShouldRecord(x, weight, bias);
+        Tensor y = z;
+        if (activation != Activation.Identity)
+        {
+            y = Tensor.Empty(outShape);
+            Activations.Forward(activation, zd, y.Data, alpha);
+            if (!record) z.Dispose();
+        }
+        return record ? new LinearNode(x, weight, bias, z, y, activation, alpha, rows).Attach(y) : y;
+    }
+
+    private sealed class LinearNode : Node
+    {
+        private readonly Tensor _x, _weight, _z, _y;
+        private readonly Tensor? _bias;
+        private readonly Activation _activation;
+        private readonly float _alpha;
+        private readonly int _rows;
+
+        public LinearNode(Tensor x, Tensor weight, Tensor? bias, Tensor z, Tensor y, Activation activation, float alpha, int rows)
+            : base(bias == null ? [x, weight] : [x, weight, bias])
+        {
+            (_x, _weight, _bias, _z, _y, _activation, _alpha, _rows) = (x, weight, bias, z, y, activation, alpha, rows);
+        }
+
+        public override string Name => _activation == Activation.Identity ? "Linear" : "Linear+" + _activation;
+
+        protected internal override void Backward(Tensor dy)
+        {
+            int input = _weight.Dim(1), output = _weight.Dim(0);
+            Tensor? dzOwned = null;
+            ReadOnlySpan<float> dz = dy.Data;
+            if (_activation != Activation.Identity)
+            {
+                dzOwned = Tensor.Zeros(dy.ShapeRef);
+                Activations.Backward(_activation, _z.Data, _y.Data, dy.Data, dzOwned.Data, _alpha);
+                dz = dzOwned.Data;
+            }
+            if (_x.RequiresGrad) // dX += dZ @ W
+                Gemm.Sgemm(false, false, _rows, input, output, 1f, dz, output, _weight.Data, input, 1f, _x.GradBuffer(), input);
+            if (_weight.RequiresGrad) // dW += dZᵀ @ X
+                Gemm.Sgemm(true, false, output, input, _rows, 1f, dz, output, _x.Data, input, 1f, _weight.GradBuffer(), input);
+            if (_bias is { RequiresGrad: true })
+                Reduce.Sum(dz, _bias.GradBuffer(), 1, _rows, output, accumulate: true);
+            dzOwned?.Dispose();
+        }
+
+        protected override void ReleaseSaved()
+        {
+            if (!ReferenceEquals(_z, _y)) _z.Dispose();
+        }
+    }
+}

@@ -1,0 +1,75 @@
+using System.Text.Json.Nodes;
+
+namespace NeuralSharp.Nn;
+
+/// <summary>
+/// Rebuilds modules from the JSON written by <see cref="Module.ToConfig"/>. Built-in layers are known;
+/// register factories for your own module types with <see cref="Register"/> (explicit, no reflection).
+/// </summary>
+public static class ModuleRegistry
+{
+    private static readonly Dictionary<string, Func<JsonObject, Module>> Factories = new(StringComparer.Ordinal)
+    {
+        ["Linear"] = c => new Linear(Int(c, "in_features"), Int(c, "out_features"), Bool(c, "bias", true)),
+        ["Sequential"] = c => new Sequential(Array(c, "layers").Select(l => Create(l as JsonObject ?? throw Bad(c, "layers", "an array of objects"))).ToArray()),
+        ["ReLU"] = _ => new ReLU(),
+        ["LeakyReLU"] = c => new LeakyReLU(Float(c, "negative_slope", 0.01f)),
+        ["Sigmoid"] = _ => new Sigmoid(),
+        ["Tanh"] = _ => new Tanh(),
+        ["GELU"] = c => new GELU(String(c, "approximate", "none") == "tanh"),
+        ["SiLU"] = _ => new SiLU(),
+        ["Softplus"] = c => new Softplus(Float(c, "beta", 1f)),
+        ["Softmax"] = c => new Softmax(Int(c, "dim", -1)),
+        ["LogSoftmax"] = c => new LogSoftmax(Int(c, "dim", -1)),
+        ["Flatten"] = c => new Flatten(Int(c, "start_dim", 1)),
+        ["Dropout"] = c => new Dropout(Float(c, "p", 0.5f)),
+        ["LayerNorm"] = c => new LayerNorm(Int(c, "normalized_shape"), Float(c, "eps", 1e-5f), Bool(c, "elementwise_affine", true)),
+        ["RMSNorm"] = c => new RMSNorm(Int(c, "normalized_shape"), Float(c, "eps", 1e-6f), Bool(c, "elementwise_affine", true)),
+    };
+
+    /// <summary>Adds (or replaces) the factory for a module type name.</summary>
+    public static void Register(string type, Func<JsonObject, Module> factory) => Factories[type] = factory;
+
+    /// <summary>Builds a module from its config (parameters freshly initialised; load a state dict afterwards).</summary>
+    /// <exception cref="FormatException">When the type is unknown or a field is missing or malformed.</exception>
+    public static Module Create(JsonObject config)
+    {
+        string type = config["type"] is JsonValue v && v.TryGetValue(out string? s) ? s : throw Bad(config, "type", "a string");
+        if (!Factories.TryGetValue(type, out var factory))
+            throw new FormatException($"Model config: unknown module type '{type}' (known: {string.Join(", ", Factories.Keys.Order())}).");
+        return factory(config);
+    }
+
+    private static FormatException Bad(JsonObject config, string field, string expected) =>
+        new($"Model config: field '{field}' of {config["type"]?.ToJsonString() ?? "a module"} must be {expected}; got {config[field]?.ToJsonString() ?? "nothing"}.");
+
+    private static int Int(JsonObject c, string field, int? fallback = null)
+    {
+        if (c[field] is JsonValue v && v.TryGetValue(out int i)) return i;
+        if (c[field] is null && fallback.HasValue) return fallback.Value;
+        throw Bad(c, field, "an integer");
+    }
+
+    private static float Float(JsonObject c, string field, float fallback)
+    {
+        if (c[field] is null) return fallback;
+        if (c[field] is JsonValue v && v.TryGetValue(out double d)) return (float)d;
+        throw Bad(c, field, "a number");
+    }
+
+    private static bool Bool(JsonObject c, string field, bool fallback)
+    {
+        if (c[field] is null) return fallback;
+        if (c[field] is JsonValue v && v.TryGetValue(out bool b)) return b;
+        throw Bad(c, field, "true or false");
+    }
+
+    private static string String(JsonObject c, string field, string fallback)
+    {
+        if (c[field] is null) return fallback;
+        if (c[field] is JsonValue v && v.TryGetValue(out string? s)) return s;
+        throw Bad(c, field, "a string");
+    }
+
+    private static JsonArray Array(JsonObject c, string field) => c[field] as JsonArray ?? throw Bad(c, field, "an array");
+}
