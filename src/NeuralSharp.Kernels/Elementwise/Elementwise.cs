@@ -151,8 +151,9 @@ public static class Elementwise
     }
 
     /// <summary>
-    /// dst[i] = x[i]^p with <see cref="MathF.Pow"/> semantics. p = 0, 1 and 2 take exact SIMD paths
-    /// (1, x and x*x, which equal MathF.Pow's correctly rounded results); other exponents call MathF.Pow per element.
+    /// dst[i] = x[i]^p with <see cref="MathF.Pow"/> semantics (special values included). p = 0, 1 and 2 take SIMD
+    /// paths: 1, x and x*x (x*x is correctly rounded, where MathF.Pow(x, 2) may be 1 ulp off); other exponents
+    /// call MathF.Pow per element.
     /// </summary>
     /// <param name="x">Bases [n].</param>
     /// <param name="p">The exponent.</param>

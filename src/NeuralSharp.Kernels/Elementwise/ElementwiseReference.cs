@@ -64,7 +64,7 @@ internal static class ElementwiseReference
 
     public static void Pow(ReadOnlySpan<float> x, float p, Span<float> dst)
     {
-        for (int i = 0; i < dst.Length; i++) dst[i] = MathF.Pow(x[i], p);
+        for (int i = 0; i < dst.Length; i++) dst[i] = p == 2f ? x[i] * x[i] : MathF.Pow(x[i], p);
     }
 
     public static void DivBackwardDenominator(ReadOnlySpan<float> dy, ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> dst)
