@@ -29,7 +29,7 @@ internal static class TrainCommand
         var weightDecay = new Option<float?>("--weight-decay") { Description = "Weight decay (L2 for sgd/adam, decoupled for adamw; default 0, adamw 0.01)." };
         var momentum = new Option<float>("--momentum") { Description = "SGD momentum.", DefaultValueFactory = _ => 0.9f };
         var scale = new Option<string>("--scale") { Description = "Input preprocessing fitted on the training set: standard, minmax or none.", DefaultValueFactory = _ => "standard" };
-        var schedule = new Option<string>("--schedule") { Description = "Learning-rate schedule: none, step (x0.5 every third of the run) or cosine (1 epoch warm-up).", DefaultValueFactory = _ => "none" };
+        var schedule = new Option<string>("--schedule") { Description = "Learning-rate schedule: cosine (one epoch of linear warm-up, then cosine decay to 0 over the run, per step), step (x0.5 every third of the run) or none.", DefaultValueFactory = _ => "cosine" };
         var clip = new Option<float?>("--clip-grad-norm") { Description = "Clip gradients to this global L2 norm." };
         var smoothing = new Option<float>("--label-smoothing") { Description = "Label smoothing of the cross-entropy loss.", DefaultValueFactory = _ => 0f };
         var testFraction = new Option<double>("--test-fraction") { Description = "Share of a CSV file held out for testing.", DefaultValueFactory = _ => 0.2 };
