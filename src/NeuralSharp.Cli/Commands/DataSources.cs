@@ -30,20 +30,23 @@ internal static class DataSources
         return new Loaded(csvTrain, csvTest, $"CSV {path}");
     }
 
-    /// <summary>Loads a labelled evaluation set: the embedded digits' test split, an IDX folder's t10k files, or a whole CSV file.</summary>
-    public static InMemoryDataset LoadForEvaluation(string? path, string? labelColumn)
+    /// <summary>
+    /// Loads a labelled evaluation set: the embedded digits' test split, an IDX folder's t10k files, or a whole
+    /// CSV file whose labels are mapped with the model's classes (string labels by the model's class names).
+    /// </summary>
+    public static InMemoryDataset LoadForEvaluation(string? path, string? labelColumn, int classCount, IReadOnlyList<string>? classNames)
     {
-        if (string.IsNullOrEmpty(path) || path == "digits") return EmbeddedDatasets.DigitsTrainTest().Test;
+        if (string.IsNullOrEmpty(path)) return EmbeddedDatasets.DigitsTrainTest().Test;
         if (Directory.Exists(path)) return MnistDataset.Load(path, train: false);
         if (!File.Exists(path)) throw new FileNotFoundException($"--data: no file or folder '{path}'.", path);
-        return LoadCsv(path, labelColumn);
+        return LoadCsv(path, labelColumn, classNames == null ? classCount : null, classNames);
     }
 
-    private static InMemoryDataset LoadCsv(string path, string? labelColumn)
+    private static InMemoryDataset LoadCsv(string path, string? labelColumn, int? classCount = null, IReadOnlyList<string>? classNames = null)
     {
-        if (labelColumn == null) return CsvDataset.Load(path);
+        if (labelColumn == null) return CsvDataset.Load(path, classCount: classCount, classNames: classNames);
         return int.TryParse(labelColumn, NumberStyles.Integer, CultureInfo.InvariantCulture, out int index)
-            ? CsvDataset.Load(path, labelIndex: index)
-            : CsvDataset.Load(path, labelColumn: labelColumn);
+            ? CsvDataset.Load(path, labelIndex: index, classCount: classCount, classNames: classNames)
+            : CsvDataset.Load(path, labelColumn: labelColumn, classCount: classCount, classNames: classNames);
     }
 }

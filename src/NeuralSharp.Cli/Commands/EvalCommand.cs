@@ -19,7 +19,7 @@ internal static class EvalCommand
         {
             var saved = SavedModel.Load(parse.GetValue(model)!);
             string? dataPath = parse.GetValue(data) ?? saved.DataSource;
-            var dataset = DataSources.LoadForEvaluation(dataPath, parse.GetValue(labelColumn));
+            var dataset = DataSources.LoadForEvaluation(dataPath, parse.GetValue(labelColumn), saved.ClassCount, saved.ClassNames);
             saved.CheckCompatible(dataset);
             if (saved.Preprocessor != null) dataset = dataset.Transform(saved.Preprocessor);
             var result = Evaluation.Evaluate(saved.Model, dataset, parse.GetValue(batchSize));

@@ -69,7 +69,7 @@ internal static class TrainCommand
             var sched = CreateSchedule(scheduleName, opt, epochCount, stepsPerEpoch);
 
             output.WriteLine($"data: {loaded.Description}: {train.Count} training and {test.Count} test samples, {train.FeatureCount} features, {train.ClassCount} classes");
-            output.WriteLine($"model: MLP {train.FeatureCount}-{string.Join("-", widths.Append(train.ClassCount))} ({parse.GetValue(activation)}), {model.ParameterCount():N0} parameters; {opt.GetType().Name} lr {opt.LearningRate.ToString(CultureInfo.InvariantCulture)}; {KernelThreads.Count} thread(s)");
+            output.WriteLine($"model: MLP {train.FeatureCount}-{string.Join("-", widths.Append(train.ClassCount))} ({parse.GetValue(activation)}), {model.ParameterCount():N0} parameters; {opt.GetType().Name} lr {opt.InitialLearningRate.ToString(CultureInfo.InvariantCulture)}{(sched == null ? "" : $" ({scheduleName} schedule)")}; {KernelThreads.Count} thread(s)");
             var trainer = new Trainer(model, opt, sched);
             var options = new FitOptions
             {
