@@ -89,7 +89,7 @@ public static class CsvDataset
             header = hasHeader ?? Enumerable.Range(0, fieldCount).Any(i => i != label && !TryParseNumber(firstRow[i], out _));
         }
 
-        var builder = new Builder(sourceName, fieldCount, label, header ? firstRow : null);
+        var builder = new Builder(sourceName, fieldCount, firstLine, label, header ? firstRow : null);
         if (!header) builder.AddRow(records);
         while (records.ReadRecord()) builder.AddRow(records);
 
@@ -104,7 +104,7 @@ public static class CsvDataset
     private static string Printable(char c) => c == '\t' ? "\\t" : c.ToString();
 
     /// <summary>Accumulates rows: features as floats, labels interned by their text.</summary>
-    private sealed class Builder(string source, int fieldCount, int labelColumn, string[]? header)
+    private sealed class Builder(string source, int fieldCount, int firstLine, int labelColumn, string[]? header)
     {
         private readonly int _featureCount = fieldCount - 1;
         private float[] _features = new float[1024];
@@ -118,7 +118,7 @@ public static class CsvDataset
         public void AddRow(CsvRecordReader r)
         {
             if (r.FieldCount != fieldCount)
-                throw new DataFormatException($"expected {fieldCount} fields (as in line 1 of the data), found {r.FieldCount}",
+                throw new DataFormatException($"expected {fieldCount} fields (as in line {firstLine}), found {r.FieldCount}",
                     source, line: r.RecordLine, column: Math.Min(r.FieldCount, fieldCount) + 1);
             long needed = (long)(_rows + 1) * _featureCount;
             if (needed > _features.Length)

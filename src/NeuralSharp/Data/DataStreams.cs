@@ -24,15 +24,31 @@ internal static class DataStreams
     /// Returns a stream over <paramref name="stream"/>'s content from its current position, decompressed when it
     /// starts with the gzip magic. Non-seekable streams get the peeked bytes replayed.
     /// </summary>
-    public static Stream Decompress(Stream stream, bool leaveOpen, out bool gzipped)
+    public static Stream Decompress(Stream stream, bool leaveOpen, out bool gzipped) =>
+        Decompress(stream, leaveOpen, out gzipped, out _);
+
+    /// <summary>
+    /// Like <see cref="Decompress(Stream, bool, out bool)"/>; for a seekable gzip stream also returns the ISIZE field
+    /// of its trailer (the decompressed size modulo 2^32 of a single-member file): a hint only, never to be trusted.
+    /// </summary>
+    public static Stream Decompress(Stream stream, bool leaveOpen, out bool gzipped, out uint? gzipSizeHint)
     {
+        gzipSizeHint = null;
         Span<byte> head = stackalloc byte[2];
         int n = stream.ReadAtLeast(head, 2, throwOnEndOfStream: false);
         gzipped = n == 2 && head[0] == 0x1F && head[1] == 0x8B;
         Stream source;
         if (stream.CanSeek)
         {
-            stream.Seek(-n, SeekOrigin.Current);
+            long start = stream.Seek(-n, SeekOrigin.Current);
+            if (gzipped && stream.Length - start >= 18)
+            {
+                Span<byte> trailer = stackalloc byte[4];
+                stream.Seek(-4, SeekOrigin.End);
+                if (stream.ReadAtLeast(trailer, 4, throwOnEndOfStream: false) == 4)
+                    gzipSizeHint = System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(trailer);
+                stream.Seek(start, SeekOrigin.Begin);
+            }
             source = stream;
         }
         else

@@ -32,8 +32,8 @@ public static class IdxReader
     public static IdxArray Read(Stream stream, string sourceName)
     {
         ArgumentNullException.ThrowIfNull(stream);
-        using var s = DataStreams.Decompress(stream, leaveOpen: true, out bool gzipped);
-        return new Parser(s, sourceName, gzipped).Parse();
+        using var s = DataStreams.Decompress(stream, leaveOpen: true, out bool gzipped, out uint? sizeHint);
+        return new Parser(s, sourceName, gzipped, sizeHint).Parse();
     }
 
     /// <summary>The byte size of one element of <paramref name="type"/>.</summary>
@@ -47,8 +47,9 @@ public static class IdxReader
         _ => throw new ArgumentOutOfRangeException(nameof(type), $"IdxReader: unknown IDX type code 0x{(byte)type:X2}."),
     };
 
-    private sealed class Parser(Stream stream, string source, bool gzipped)
+    private sealed class Parser(Stream stream, string source, bool gzipped, uint? gzipSizeHint)
     {
+        private bool _sizeConfirmed;
         private long _offset; // bytes consumed from the (decompressed) IDX data
         private readonly long? _available = stream.CanSeek ? stream.Length - stream.Position : null;
 
@@ -119,6 +120,9 @@ public static class IdxReader
             if (_available is long available && available - dataOffset < total)
                 throw Error($"expected {total} bytes of data at offset {dataOffset} ({count} elements of {size} bytes for dimensions [{string.Join(", ", dims)}]), {Ends} at offset {available}", available);
 
+            // A gzip trailer whose size agrees with the header makes a lying header very unlikely: allocate at once.
+            _sizeConfirmed = gzipSizeHint == (uint)(dataOffset + total);
+
             IdxArray result = type == IdxDataType.UnsignedByte
                 ? new IdxArray(type, dims, ReadBytes((int)count, dataOffset, total), null)
                 : new IdxArray(type, dims, null, ReadValues(type, (int)count, dataOffset, total));
@@ -132,7 +136,7 @@ public static class IdxReader
 
         /// <summary>Capacity grows by doubling unless the size is known to be available, so a lying header
         /// costs at most twice the memory of the data actually present.</summary>
-        private int FirstCapacity(int count) => _available.HasValue ? count : Math.Min(count, InitialCapacity);
+        private int FirstCapacity(int count) => _available.HasValue || _sizeConfirmed ? count : Math.Min(count, InitialCapacity);
 
         private byte[] ReadBytes(int count, long dataOffset, long total)
         {

@@ -50,7 +50,8 @@ public sealed class MinMaxScaler : IPreprocessor
     /// <inheritdoc/>
     public void Fit(ReadOnlySpan<float> features, int featureCount)
     {
-        int rows = PreprocessorHelpers.CheckFitInput(features, featureCount, "MinMaxScaler.Fit");
+        const string op = "MinMaxScaler.Fit";
+        int rows = PreprocessorHelpers.CheckFitInput(features, featureCount, op);
         var min = features[..featureCount].ToArray();
         var max = features[..featureCount].ToArray();
         for (int r = 1; r < rows; r++)
@@ -59,6 +60,9 @@ public sealed class MinMaxScaler : IPreprocessor
             TensorPrimitives.Min(min, row, min);
             TensorPrimitives.Max(max, row, max);
         }
+        // Min and Max propagate NaN and keep infinities: non-finite bounds mean a non-finite input.
+        if (!float.IsFinite(TensorPrimitives.Sum<float>(min) - TensorPrimitives.Sum<float>(max)))
+            PreprocessorHelpers.ThrowIfNonFinite(features, featureCount, op);
         Set(min, max);
     }
 

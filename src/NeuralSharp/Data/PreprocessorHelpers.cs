@@ -23,10 +23,15 @@ internal static class PreprocessorHelpers
         if (features.Length == 0) throw new ArgumentException($"{op}: cannot fit to an empty dataset.");
         if (features.Length % featureCount != 0)
             throw new ArgumentException($"{op}: {features.Length} values are not a whole number of rows of {featureCount} features.");
+        return features.Length / featureCount;
+    }
+
+    /// <summary>Called when the fitted statistics are not finite: finds the non-finite input and names it.</summary>
+    public static void ThrowIfNonFinite(ReadOnlySpan<float> features, int featureCount, string op)
+    {
         for (int i = 0; i < features.Length; i++)
             if (!float.IsFinite(features[i]))
                 throw new ArgumentException($"{op}: value {features[i]} in row {i / featureCount}, feature {i % featureCount} is not finite.");
-        return features.Length / featureCount;
     }
 
     /// <summary>Validates the arguments of TransformBatch.</summary>

@@ -50,24 +50,27 @@ public sealed class Standardizer : IPreprocessor
     /// <inheritdoc/>
     public void Fit(ReadOnlySpan<float> features, int featureCount)
     {
-        int rows = PreprocessorHelpers.CheckFitInput(features, featureCount, "Standardizer.Fit");
+        const string op = "Standardizer.Fit";
+        int rows = PreprocessorHelpers.CheckFitInput(features, featureCount, op);
+        // Rows are widened to double and accumulated with the library's vectorised primitives.
+        var row = new double[featureCount];
         var sum = new double[featureCount];
         for (int r = 0; r < rows; r++)
         {
-            var row = features.Slice(r * featureCount, featureCount);
-            for (int j = 0; j < featureCount; j++) sum[j] += row[j];
+            TensorPrimitives.ConvertChecked<float, double>(features.Slice(r * featureCount, featureCount), row);
+            TensorPrimitives.Add(sum, row, sum);
         }
+        // A sum of finite floats cannot overflow a double: a non-finite sum means a non-finite input.
+        if (!double.IsFinite(TensorPrimitives.Sum<double>(sum))) PreprocessorHelpers.ThrowIfNonFinite(features, featureCount, op);
         var mean = new double[featureCount];
-        for (int j = 0; j < featureCount; j++) mean[j] = sum[j] / rows;
+        TensorPrimitives.Divide(sum, rows, mean);
         var squares = new double[featureCount];
         for (int r = 0; r < rows; r++)
         {
-            var row = features.Slice(r * featureCount, featureCount);
-            for (int j = 0; j < featureCount; j++)
-            {
-                double d = row[j] - mean[j];
-                squares[j] += d * d;
-            }
+            TensorPrimitives.ConvertChecked<float, double>(features.Slice(r * featureCount, featureCount), row);
+            TensorPrimitives.Subtract(row, mean, row);
+            TensorPrimitives.Multiply(row, row, row); // not fused, so every machine rounds alike
+            TensorPrimitives.Add(squares, row, squares);
         }
         var meanF = new float[featureCount];
         var stdF = new float[featureCount];
