@@ -116,7 +116,9 @@ internal static unsafe class WorkerPool
             {
                 var worker = new Worker { Id = w };
                 grown[w] = worker;
-                var thread = new Thread(() => WorkerLoop(worker), 256 * 1024)
+                // The worker starts from the current generation, so it takes part in the loop about to be published.
+                long seen = Volatile.Read(ref s_ticket) >> 32;
+                var thread = new Thread(() => WorkerLoop(worker, seen), 256 * 1024)
                 {
                     IsBackground = true,
                     Name = $"NeuralSharp.Kernels worker {w + 1}",
@@ -127,10 +129,9 @@ internal static unsafe class WorkerPool
         }
     }
 
-    private static void WorkerLoop(Worker worker)
+    private static void WorkerLoop(Worker worker, long seen)
     {
         t_isWorker = true;
-        long seen = Volatile.Read(ref s_ticket) >> 32;
         while (true)
         {
             long generation = WaitForJob(worker, seen);
