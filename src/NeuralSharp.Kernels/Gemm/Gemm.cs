@@ -54,7 +54,7 @@ public static class Gemm
         {
             if (allowSmall && (m == 1 || (long)m * n * k <= SmallThreshold))
             {
-                GemmSmall.Run(transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc);
+                GemmSmall.Run(transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc, threads);
                 return;
             }
             var args = new GemmBlocked.Args
