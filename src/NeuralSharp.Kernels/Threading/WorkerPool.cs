@@ -132,26 +132,31 @@ internal static unsafe class WorkerPool
     private static void WorkerLoop(Worker worker, long seen)
     {
         t_isWorker = true;
+        bool spin = false;
         while (true)
         {
-            long generation = WaitForJob(worker, seen);
+            long generation = WaitForJob(worker, seen, spin);
             seen = generation;
-            if (worker.Id < Volatile.Read(ref s_maxWorkers)) RunShare(generation);
+            // A worker left out of a loop (Count lowered) sleeps straight away instead of spinning.
+            spin = worker.Id < Volatile.Read(ref s_maxWorkers);
+            if (spin) RunShare(generation);
         }
     }
 
     /// <summary>Returns the next published (even) generation after <paramref name="seen"/>: spins, then sleeps.</summary>
-    private static long WaitForJob(Worker worker, long seen)
+    private static long WaitForJob(Worker worker, long seen, bool spin)
     {
         while (true)
         {
             long start = Stopwatch.GetTimestamp();
-            do
+            while (spin)
             {
                 long g = Volatile.Read(ref s_ticket) >> 32;
                 if (g != seen && (g & 1) == 0) return g;
                 Thread.SpinWait(16);
-            } while (Stopwatch.GetTimestamp() - start < s_spinTicks);
+                if (Stopwatch.GetTimestamp() - start > s_spinTicks) break;
+            }
+            spin = true; // after a wake-up, spin again
 
             Interlocked.Exchange(ref worker.Sleeping, 1);
             long now = Volatile.Read(ref s_ticket) >> 32;
