@@ -35,13 +35,13 @@ internal static unsafe class GemmBlocked
 
     /// <summary>Largest K block: KC x NR floats of B (32 KiB for NR = 32) sit in the 48 KiB L1d.</summary>
     public const int KcMax = 256;
-    /// <summary>Rows of op(A) packed per block: MC x KC floats (192 KiB) sit in the 1 MiB L2 with room for B slivers.</summary>
-    public const int McMax = 192;
+    /// <summary>Rows of op(A) packed per block: MC x KC floats (144 KiB) sit in the 1 MiB L2 with room for B slivers.</summary>
+    public const int McMax = 144;
     /// <summary>Columns of op(B) packed per panel (KC x NC floats = 4 MiB).</summary>
     public const int NcMax = 4096;
 
     /// <summary>Products with fewer multiply-adds than this run on one thread (waking a worker costs microseconds).</summary>
-    public const long ParallelThreshold = 96L * 96 * 96;
+    public const long ParallelThreshold = 128L * 128 * 128;
 
     /// <summary>Register tile (rows) of a kernel kind.</summary>
     public static int Mr(GemmKernelKind kind) => kind switch
