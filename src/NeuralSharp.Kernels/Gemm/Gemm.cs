@@ -6,8 +6,8 @@ namespace NeuralSharp.Kernels;
 /// <summary>General matrix multiplication (BLAS SGEMM, row-major).</summary>
 public static class Gemm
 {
-    /// <summary>Products with at most this many multiply-adds skip packing (see <see cref="GemmSmall"/>).</summary>
-    internal const long SmallThreshold = 16L * 16 * 16;
+    /// <summary>Products with at most this many multiply-adds skip packing (see <see cref="GemmSmall"/>); measured break-even.</summary>
+    internal const long SmallThreshold = 12L * 12 * 12;
 
     /// <summary>
     /// C[M, N] = alpha * op(A)[M, K] * op(B)[K, N] + beta * C, where op(X) is X or its transpose.
@@ -54,7 +54,7 @@ public static class Gemm
         {
             if (allowSmall && (m == 1 || (long)m * n * k <= SmallThreshold))
             {
-                GemmSmall.Run(transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc);
+                GemmSmall.Run(transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc, threads);
                 return;
             }
             var args = new GemmBlocked.Args

@@ -35,13 +35,13 @@ internal static unsafe class GemmBlocked
 
     /// <summary>Largest K block: KC x NR floats of B (32 KiB for NR = 32) sit in the 48 KiB L1d.</summary>
     public const int KcMax = 256;
-    /// <summary>Rows of op(A) packed per block: MC x KC floats (192 KiB) sit in the 1 MiB L2 with room for B slivers.</summary>
-    public const int McMax = 192;
+    /// <summary>Rows of op(A) packed per block: MC x KC floats (144 KiB) sit in the 1 MiB L2 with room for B slivers.</summary>
+    public const int McMax = 144;
     /// <summary>Columns of op(B) packed per panel (KC x NC floats = 4 MiB).</summary>
     public const int NcMax = 4096;
 
     /// <summary>Products with fewer multiply-adds than this run on one thread (waking a worker costs microseconds).</summary>
-    public const long ParallelThreshold = 96L * 96 * 96;
+    public const long ParallelThreshold = 128L * 128 * 128;
 
     /// <summary>Register tile (rows) of a kernel kind.</summary>
     public static int Mr(GemmKernelKind kind) => kind switch
@@ -157,21 +157,20 @@ internal static unsafe class GemmBlocked
         else GemmMicroKernels.KernelScalar(kc, a, b, c, ldc, alpha, beta);
     }
 
-    /// <summary>A partial tile: the kernel writes acc (alpha 1, beta 0: exact) to a buffer, then the same update as in-kernel.</summary>
+    /// <summary>
+    /// A partial tile: C's valid part is copied into a full-size buffer, the kernel updates the buffer (the same
+    /// arithmetic as a full tile) and the valid part is copied back.
+    /// </summary>
     private static void MicroEdge(GemmKernelKind kind, int kc, float* a, float* b, float* c, nint ldc, float alpha, float beta,
         int rows, int cols, float* tile)
     {
         int nr = Nr(kind);
-        Micro(kind, kc, a, b, tile, nr, 1f, 0f);
+        if (beta != 0f)
+            for (int r = 0; r < rows; r++)
+                new ReadOnlySpan<float>(c + r * ldc, cols).CopyTo(new Span<float>(tile + r * nr, cols));
+        Micro(kind, kc, a, b, tile, nr, alpha, beta);
         for (int r = 0; r < rows; r++)
-        {
-            float* cr = c + r * ldc;
-            float* tr = tile + r * nr;
-            if (beta == 0f)
-                for (int j = 0; j < cols; j++) cr[j] = alpha * tr[j];
-            else
-                for (int j = 0; j < cols; j++) cr[j] = alpha * tr[j] + beta * cr[j];
-        }
+            new ReadOnlySpan<float>(tile + r * nr, cols).CopyTo(new Span<float>(c + r * ldc, cols));
     }
 
     private static int RoundUp(int x, int m) => (x + m - 1) / m * m;

@@ -22,6 +22,12 @@ internal static unsafe class GemmMicroKernels
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Kernel512(int kc, float* a, float* b, float* c, nint ldc, float alpha, float beta)
     {
+        // Fetch the C tile (read or written at the end) while the FMAs run.
+        for (int r = 0; r < Mr512; r++)
+        {
+            System.Runtime.Intrinsics.X86.Sse.Prefetch0(c + r * ldc);
+            System.Runtime.Intrinsics.X86.Sse.Prefetch0(c + r * ldc + 31);
+        }
         Vector512<float> c0a = default, c0b = default;
         Vector512<float> c1a = default, c1b = default;
         Vector512<float> c2a = default, c2b = default;

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace NeuralSharp.Kernels;
 
@@ -34,7 +35,13 @@ internal static unsafe class GemmPacking
             }
             else
             {
-                // op(A)(i, p) = a[i * lda + p]: gather one value from each of `rows` rows per p.
+                // op(A)(i, p) = a[i * lda + p]: the sliver is the transpose of `rows` rows of a.
+                if (rows == mr && CanTranspose4(mr))
+                {
+                    TransposeRows(a + (nint)(i0 + ir) * lda + p0, lda, kc, mr, dst);
+                    dst += (nint)mr * kc;
+                    continue;
+                }
                 for (int r = 0; r < rows; r++)
                 {
                     float* src = a + (nint)(i0 + ir + r) * lda + p0;
@@ -56,7 +63,10 @@ internal static unsafe class GemmPacking
             int cols = Math.Min(nr, nc - jr);
             if (transB)
             {
-                // op(B)(p, j) = b[j * ldb + p]: column j of the sliver is row j of b.
+                // op(B)(p, j) = b[j * ldb + p]: the sliver is the transpose of `cols` rows of b.
+                if (cols == nr && CanTranspose4(nr))
+                    TransposeRows(b + (nint)(j0 + jr) * ldb + p0, ldb, kc, nr, dst);
+                else
                 {
                     for (int j = 0; j < cols; j++)
                     {
@@ -77,6 +87,38 @@ internal static unsafe class GemmPacking
             }
             dst += (nint)nr * kc;
         }
+    }
+
+    private static bool CanTranspose4(int width) => Sse.IsSupported && width % 4 == 0;
+
+    /// <summary>dst[p * width + r] = src[r * ld + p] for r &lt; width, p &lt; kc: 4 x 4 SSE transposes.</summary>
+    private static void TransposeRows(float* src, nint ld, int kc, int width, float* dst)
+    {
+        int p = 0;
+        // 16 p at a time: each source row is read a whole cache line at once (rows may be 4 KiB apart and alias).
+        for (; p + 16 <= kc; p += 16)
+            for (int r = 0; r < width; r += 4)
+                for (int q = 0; q < 16; q += 4)
+                    Transpose4x4(src + r * ld + p + q, ld, dst + (nint)(p + q) * width + r, width);
+        for (; p + 4 <= kc; p += 4)
+            for (int r = 0; r < width; r += 4)
+                Transpose4x4(src + r * ld + p, ld, dst + (nint)p * width + r, width);
+        for (; p < kc; p++)
+            for (int r = 0; r < width; r++) dst[(nint)p * width + r] = src[r * ld + p];
+    }
+
+    /// <summary>d[q * width + i] = s[i * ld + q] for i, q &lt; 4.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Transpose4x4(float* s, nint ld, float* d, int width)
+    {
+        Vector128<float> r0 = Vector128.Load(s), r1 = Vector128.Load(s + ld);
+        Vector128<float> r2 = Vector128.Load(s + 2 * ld), r3 = Vector128.Load(s + 3 * ld);
+        Vector128<float> t0 = Sse.UnpackLow(r0, r1), t1 = Sse.UnpackLow(r2, r3);   // a0 b0 a1 b1 | c0 d0 c1 d1
+        Vector128<float> t2 = Sse.UnpackHigh(r0, r1), t3 = Sse.UnpackHigh(r2, r3); // a2 b2 a3 b3 | c2 d2 c3 d3
+        Vector128.Store(Sse.MoveLowToHigh(t0, t1), d);
+        Vector128.Store(Sse.MoveHighToLow(t1, t0), d + width);
+        Vector128.Store(Sse.MoveLowToHigh(t2, t3), d + 2 * width);
+        Vector128.Store(Sse.MoveHighToLow(t3, t2), d + 3 * width);
     }
 
     /// <summary>Copies <paramref name="count"/> floats and zero-fills up to <paramref name="width"/>.</summary>

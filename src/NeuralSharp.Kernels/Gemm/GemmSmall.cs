@@ -14,8 +14,15 @@ internal static unsafe class GemmSmall
 {
     private const int StackFloats = 1024;
 
+    /// <summary>Vector-matrix products with at least this many multiply-adds are split over column chunks.</summary>
+    public const long ParallelThreshold = 1L << 18;
+
+    /// <summary>Columns per parallel chunk: fixed (not thread-count dependent), so chunk tails are too.</summary>
+    private const int Chunk = 512;
+
+    /// <summary>C = alpha * op(A) * op(B) + beta * C for M, N, K &gt; 0 (see <see cref="Gemm.Sgemm"/>).</summary>
     public static void Run(bool transA, bool transB, int m, int n, int k, float alpha,
-        float* a, nint lda, float* b, nint ldb, float beta, float* c, nint ldc)
+        float* a, nint lda, float* b, nint ldb, float beta, float* c, nint ldc, int threads)
     {
         // A strided row of op(A) (transA) or a strided column of B (N = 1, not transposed) is gathered first.
         bool gatherB = !transB && n == 1 && ldb != 1;
@@ -34,6 +41,21 @@ internal static unsafe class GemmSmall
                     b = col;
                     ldb = k;            // now stored as N x K = 1 x K: op(B) = B^T
                     transB = true;
+                }
+                if (m == 1 && threads > 1 && n > Chunk && (long)n * k >= ParallelThreshold)
+                {
+                    float* arow = a;
+                    if (transA && lda != 1)
+                    {
+                        for (int p = 0; p < k; p++) rowBuf[p] = a[p * lda];
+                        arow = rowBuf;
+                    }
+                    var task = new VectorMatrixTask
+                    {
+                        TransB = transB, N = n, K = k, Alpha = alpha, Beta = beta, A = arow, B = b, Ldb = ldb, C = c,
+                    };
+                    KernelThreads.For((n + Chunk - 1) / Chunk, task);
+                    return;
                 }
                 for (int i = 0; i < m; i++)
                 {
@@ -54,6 +76,23 @@ internal static unsafe class GemmSmall
         finally
         {
             if (rented is not null) ArrayPool<float>.Shared.Return(rented);
+        }
+    }
+
+    private struct VectorMatrixTask : IKernelLoopBody
+    {
+        public bool TransB;
+        public int N, K;
+        public float Alpha, Beta;
+        public float* A, B, C;
+        public nint Ldb;
+
+        public readonly void Invoke(int index)
+        {
+            int j0 = index * Chunk;
+            int cols = Math.Min(Chunk, N - j0);
+            Row(TransB, cols, K, Alpha, new ReadOnlySpan<float>(A, K), TransB ? B + j0 * Ldb : B + j0, Ldb, Beta,
+                new Span<float>(C + j0, cols));
         }
     }
 

@@ -116,7 +116,9 @@ internal static unsafe class WorkerPool
             {
                 var worker = new Worker { Id = w };
                 grown[w] = worker;
-                var thread = new Thread(() => WorkerLoop(worker), 256 * 1024)
+                // The worker starts from the current generation, so it takes part in the loop about to be published.
+                long seen = Volatile.Read(ref s_ticket) >> 32;
+                var thread = new Thread(() => WorkerLoop(worker, seen), 256 * 1024)
                 {
                     IsBackground = true,
                     Name = $"NeuralSharp.Kernels worker {w + 1}",
@@ -127,30 +129,34 @@ internal static unsafe class WorkerPool
         }
     }
 
-    private static void WorkerLoop(Worker worker)
+    private static void WorkerLoop(Worker worker, long seen)
     {
         t_isWorker = true;
-        long seen = Volatile.Read(ref s_ticket) >> 32;
+        bool spin = false;
         while (true)
         {
-            long generation = WaitForJob(worker, seen);
+            long generation = WaitForJob(worker, seen, spin);
             seen = generation;
-            if (worker.Id < Volatile.Read(ref s_maxWorkers)) RunShare(generation);
+            // A worker left out of a loop (Count lowered) sleeps straight away instead of spinning.
+            spin = worker.Id < Volatile.Read(ref s_maxWorkers);
+            if (spin) RunShare(generation);
         }
     }
 
     /// <summary>Returns the next published (even) generation after <paramref name="seen"/>: spins, then sleeps.</summary>
-    private static long WaitForJob(Worker worker, long seen)
+    private static long WaitForJob(Worker worker, long seen, bool spin)
     {
         while (true)
         {
             long start = Stopwatch.GetTimestamp();
-            do
+            while (spin)
             {
                 long g = Volatile.Read(ref s_ticket) >> 32;
                 if (g != seen && (g & 1) == 0) return g;
                 Thread.SpinWait(16);
-            } while (Stopwatch.GetTimestamp() - start < s_spinTicks);
+                if (Stopwatch.GetTimestamp() - start > s_spinTicks) break;
+            }
+            spin = true; // after a wake-up, spin again
 
             Interlocked.Exchange(ref worker.Sleeping, 1);
             long now = Volatile.Read(ref s_ticket) >> 32;

@@ -171,7 +171,7 @@ public sealed class GemmTests
         var rng = new Random(1234);
         foreach (bool ta in new[] { false, true })
             foreach (bool tb in new[] { false, true })
-                foreach (var (m, n, k) in new[] { (1, 300, 257), (1, 1, 1100), (1, 33, 1), (300, 1, 257), (17, 1, 1100) })
+                foreach (var (m, n, k) in new[] { (1, 300, 257), (1, 1500, 200), (1, 1, 1100), (1, 33, 1), (300, 1, 257), (17, 1, 1100) })
                 {
                     var t = Case.Make(rng, ta, tb, m, n, k, 1.5f, Betas[rng.Next(Betas.Length)]);
                     t.Check(t.RunFast());
@@ -195,6 +195,8 @@ public sealed class GemmTests
             // Other task splits (more tasks than cores, M- or N-wise) give the same bits too.
             foreach (int threads in new[] { 3, 5, 8 })
                 Assert.Equal(one, t.RunCore(GemmBlocked.BestKernel, threads, allowSmall: true));
+            var gemv = Case.Make(rng, transA, transB, 1, 1500, 300, 1f, 0.5f);   // vector-matrix, column chunks
+            Assert.Equal(gemv.RunCore(GemmBlocked.BestKernel, 1, true), gemv.RunCore(GemmBlocked.BestKernel, 2, true));
             var tall = Case.Make(rng, transA, transB, 301, 40, 200, 1f, 0f);
             Assert.Equal(tall.RunCore(GemmBlocked.BestKernel, 1, false), tall.RunCore(GemmBlocked.BestKernel, 2, false));
             Assert.Equal(tall.RunCore(GemmBlocked.BestKernel, 1, false), tall.RunCore(GemmBlocked.BestKernel, 7, false));
