@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 using Activation = NeuralSharp.Kernels.Activation;
 using NeuralSharp.Nn;
 
-namespace NeuralSharp.Tests.Modules;
+namespace NeuralSharp.Tests.NnLayers;
 
 /// <summary>One layer under test: how to build it, a batch input shape, and what the contract expects.</summary>
 /// <param name="Create">Builds the layer from an initialisation source.</param>
