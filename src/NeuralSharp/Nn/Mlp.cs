@@ -14,6 +14,10 @@ public static class Mlp
     /// <exception cref="ArgumentException">When a width is not positive or the activation is unknown.</exception>
     public static Sequential Create(int inputs, IReadOnlyList<int> hidden, int outputs, string activation = "relu", float dropout = 0f, RandomSource? random = null)
     {
+        if (!(dropout >= 0f && dropout < 1f)) throw new ArgumentOutOfRangeException(nameof(dropout), $"Mlp.Create: dropout must be in [0, 1), got {dropout}.");
+        if (inputs <= 0) throw new ArgumentOutOfRangeException(nameof(inputs), $"Mlp.Create: inputs must be positive, got {inputs}.");
+        if (outputs <= 0) throw new ArgumentOutOfRangeException(nameof(outputs), $"Mlp.Create: outputs must be positive, got {outputs}.");
+        CreateActivation(activation); // validates the name even when there is no hidden layer
         random ??= RandomSource.Global;
         var model = new Sequential();
         int width = inputs;
@@ -44,6 +48,6 @@ public static class Mlp
         "gelu_tanh" => new GELU(tanhApproximation: true),
         "silu" or "swish" => new SiLU(),
         "softplus" => new Softplus(),
-        _ => throw new ArgumentException($"Unknown activation '{name}'; expected one of: {string.Join(", ", ActivationNames)}."),
+        _ => throw new ArgumentException($"Unknown activation '{name}'; expected one of: {string.Join(", ", ActivationNames)}.", nameof(name)),
     };
 }

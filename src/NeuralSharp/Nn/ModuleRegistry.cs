@@ -45,16 +45,29 @@ public static class ModuleRegistry
 
     private static int Int(JsonObject c, string field, int? fallback = null)
     {
-        if (c[field] is JsonValue v && v.TryGetValue(out int i)) return i;
         if (c[field] is null && fallback.HasValue) return fallback.Value;
+        if (Number(c[field]) is double d && d == Math.Floor(d) && d >= int.MinValue && d <= int.MaxValue) return (int)d;
         throw Bad(c, field, "an integer");
     }
 
     private static float Float(JsonObject c, string field, float fallback)
     {
         if (c[field] is null) return fallback;
-        if (c[field] is JsonValue v && v.TryGetValue(out double d)) return (float)d;
-        throw Bad(c, field, "a number");
+        return Number(c[field]) is double d ? (float)d : throw Bad(c, field, "a number");
+    }
+
+    /// <summary>
+    /// A JSON number as double, whether the node was parsed from text or built in memory (where
+    /// <see cref="Module.ToConfig"/> stores floats and ints, which TryGetValue&lt;double&gt; does not convert).
+    /// </summary>
+    private static double? Number(JsonNode? node)
+    {
+        if (node is not JsonValue v || v.GetValueKind() != System.Text.Json.JsonValueKind.Number) return null;
+        if (v.TryGetValue(out double d)) return d;
+        if (v.TryGetValue(out float f)) return f;
+        if (v.TryGetValue(out int i)) return i;
+        if (v.TryGetValue(out long l)) return l;
+        return double.Parse(v.ToJsonString(), System.Globalization.CultureInfo.InvariantCulture);
     }
 
     private static bool Bool(JsonObject c, string field, bool fallback)

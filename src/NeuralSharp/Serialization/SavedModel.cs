@@ -84,9 +84,12 @@ public sealed class SavedModel
 
     /// <summary>Loads a model folder (or the path of its config.json or model.safetensors).</summary>
     /// <exception cref="FileNotFoundException">When the folder or one of its files is missing.</exception>
-    /// <exception cref="InvalidDataException">When the config is malformed (the message names the file and what is wrong).</exception>
+    /// <exception cref="InvalidDataException">When the config is malformed (the message names the file and the field) or the weights do not fit it.</exception>
+    /// <exception cref="SafeTensorsFormatException">When the weights file is corrupt.</exception>
     public static SavedModel Load(string path)
     {
+        if (!Directory.Exists(path) && !File.Exists(path))
+            throw new FileNotFoundException($"Model: '{path}' does not exist (expected a folder written by SavedModel.Save or 'neuralsharp train').", path);
         string directory = Directory.Exists(path) ? path : Path.GetDirectoryName(Path.GetFullPath(path)) ?? ".";
         string configPath = Path.Combine(directory, ConfigFileName);
         if (!File.Exists(configPath))
@@ -106,26 +109,34 @@ public sealed class SavedModel
         string[]? names;
         IPreprocessor? preprocessor;
         string weightsPath;
+        string? description, dataSource;
         try
         {
-            if (config["format"]?.GetValue<string>() != FormatName)
+            if (OptionalString(config, "format") != FormatName)
                 throw new InvalidDataException($"field 'format' must be \"{FormatName}\".");
-            int version = config["version"]?.GetValue<int>() ?? 0;
+            int version = RequiredInt(config, "version");
             if (version != FormatVersion) throw new InvalidDataException($"unsupported version {version} (this build reads version {FormatVersion}).");
-            var architecture = config["architecture"] as JsonObject ?? throw new InvalidDataException("missing 'architecture'.");
+            var architecture = config["architecture"] as JsonObject ?? throw Field("architecture", "an object", config["architecture"]);
             model = ModuleRegistry.Create(architecture);
-            inputShape = (config["input_shape"] as JsonArray ?? throw new InvalidDataException("missing 'input_shape'.")).Select(n => n!.GetValue<int>()).ToArray();
-            classes = config["num_classes"]?.GetValue<int>() ?? throw new InvalidDataException("missing 'num_classes'.");
-            names = (config["class_names"] as JsonArray)?.Select(n => n!.GetValue<string>()).ToArray();
-            preprocessor = config["preprocessor"] is JsonObject p ? Preprocessors.FromJson(p) : null;
-            weightsPath = Path.Combine(directory, config["weights"]?.GetValue<string>() ?? WeightsFileName);
+            inputShape = Array(config, "input_shape", required: true)!.Select(n => Int(n, "input_shape")).ToArray();
+            classes = RequiredInt(config, "num_classes");
+            names = Array(config, "class_names", required: false)?.Select(n => Str(n, "class_names")).ToArray();
+            preprocessor = config["preprocessor"] switch
+            {
+                null => null,
+                JsonObject p => Preprocessors.FromJson(p),
+                var other => throw Field("preprocessor", "an object or null", other),
+            };
+            weightsPath = Path.Combine(directory, OptionalString(config, "weights") ?? WeightsFileName);
+            description = OptionalString(config, "description");
+            dataSource = OptionalString(config, "data_source");
         }
         catch (Exception ex) when (ex is FormatException or InvalidOperationException or InvalidDataException or ArgumentException)
         {
             throw new InvalidDataException($"{configPath}: {ex.Message}", ex);
         }
         if (!File.Exists(weightsPath)) throw new FileNotFoundException($"Model: weights file '{weightsPath}' named by {configPath} is missing.", weightsPath);
-        var weights = SafeTensors.Load(weightsPath);
+        using var weights = SafeTensors.Load(weightsPath);
         try
         {
             model.LoadStateDict(weights.ToDictionary());
@@ -135,12 +146,34 @@ public sealed class SavedModel
             throw new InvalidDataException($"{weightsPath} does not match the architecture in {configPath}: {ex.Message}", ex);
         }
         model.Eval();
-        return new SavedModel(model, inputShape, classes, preprocessor, names)
-        {
-            Description = config["description"]?.GetValue<string>(),
-            DataSource = config["data_source"]?.GetValue<string>(),
-        };
+        return new SavedModel(model, inputShape, classes, preprocessor, names) { Description = description, DataSource = dataSource };
     }
+
+    private static InvalidDataException Field(string field, string expected, JsonNode? got) =>
+        new($"field '{field}' must be {expected}; got {got?.ToJsonString() ?? "nothing"}.");
+
+    private static int Int(JsonNode? node, string field) =>
+        node is JsonValue v && v.TryGetValue(out int i) ? i : throw Field(field, "integers", node);
+
+    private static string Str(JsonNode? node, string field) =>
+        node is JsonValue v && v.TryGetValue(out string? s) ? s : throw Field(field, "strings", node);
+
+    private static int RequiredInt(JsonObject config, string field) =>
+        config[field] is JsonValue v && v.TryGetValue(out int i) ? i : throw Field(field, "an integer", config[field]);
+
+    private static string? OptionalString(JsonObject config, string field) => config[field] switch
+    {
+        null => null,
+        JsonValue v when v.TryGetValue(out string? s) => s,
+        var other => throw Field(field, "a string", other),
+    };
+
+    private static JsonArray? Array(JsonObject config, string field, bool required) => config[field] switch
+    {
+        JsonArray a => a,
+        null when !required => null,
+        var other => throw Field(field, "an array", other),
+    };
 
     /// <summary>Checks that a labelled dataset fits the model's input and classes.</summary>
     /// <exception cref="ArgumentException">Naming both feature counts or class counts when they differ.</exception>
