@@ -466,8 +466,8 @@ public class LayerContractTests
         AssertArgument(() => new LayerNorm(-1), "normalizedShape", "-1");
         AssertArgument(() => new Softplus(0f), "beta", "0");
         AssertArgument(() => Mlp.Create(4, [8], 0), "outputs", "0");
-        AssertArgument(() => Mlp.Create(0, [8], 3), "inFeatures", "0");
-        AssertArgument(() => Mlp.Create(4, [8], 3, dropout: 1f), "p", "1");
+        AssertArgument(() => Mlp.Create(0, [8], 3), "inputs", "0");
+        AssertArgument(() => Mlp.Create(4, [8], 3, dropout: 1f), "dropout", "1");
 
         var hidden = Assert.Throws<ArgumentException>(() => Mlp.Create(4, [8, 0, 3], 2));
         Assert.Contains("hidden layer 1", hidden.Message);
