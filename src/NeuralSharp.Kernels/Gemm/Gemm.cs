@@ -4,7 +4,7 @@ namespace NeuralSharp.Kernels;
 // All matrices are row-major; ld* is the distance in floats between consecutive rows as stored.
 
 /// <summary>General matrix multiplication (BLAS SGEMM, row-major).</summary>
-public static class Gemm
+public static partial class Gemm
 {
     /// <summary>Products with at most this many multiply-adds skip packing (see <see cref="GemmSmall"/>); measured break-even.</summary>
     internal const long SmallThreshold = 12L * 12 * 12;
@@ -40,27 +40,39 @@ public static class Gemm
     }
 
     /// <summary>Sgemm after validation, with the kernel, thread count and small path chosen by the caller (tests).</summary>
+    internal static void SgemmCore(GemmKernelKind kind, bool transA, bool transB, int m, int n, int k, float alpha,
+        ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc,
+        int threads, bool allowSmall) =>
+        SgemmCore(kind, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, threads, allowSmall, default);
+
+    /// <summary>
+    /// Sgemm after validation, then <paramref name="epilogue"/> on every element of C: per tile after the last K block
+    /// on the blocked path, per row after the product on the small path and for K = 0.
+    /// </summary>
     internal static unsafe void SgemmCore(GemmKernelKind kind, bool transA, bool transB, int m, int n, int k, float alpha,
         ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc,
-        int threads, bool allowSmall)
+        int threads, bool allowSmall, GemmEpilogue epilogue)
     {
         if (m == 0 || n == 0) return;
-        if (k == 0 || alpha == 0f)
-        {
-            ScaleC(c, m, n, ldc, beta);
-            return;
-        }
         fixed (float* pa = a, pb = b, pc = c)
         {
+            if (k == 0 || alpha == 0f)
+            {
+                ScaleC(c, m, n, ldc, beta);
+                if (!epilogue.IsNoOp) epilogue.Apply(pc, ldc, 0, 0, m, n);
+                return;
+            }
             if (allowSmall && (m == 1 || (long)m * n * k <= SmallThreshold))
             {
                 GemmSmall.Run(transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc, threads);
+                // Small C (or one row): a second pass over it is cheap and still hits L1/L2.
+                if (!epilogue.IsNoOp) epilogue.Apply(pc, ldc, 0, 0, m, n);
                 return;
             }
             var args = new GemmBlocked.Args
             {
                 A = pa, B = pb, C = pc, Lda = lda, Ldb = ldb, Ldc = ldc, TransA = transA, TransB = transB,
-                M = m, N = n, K = k, Alpha = alpha, Beta = beta, Kind = kind,
+                M = m, N = n, K = k, Alpha = alpha, Beta = beta, Kind = kind, Epilogue = epilogue,
             };
             GemmBlocked.Run(args, threads);
         }
@@ -78,7 +90,7 @@ public static class Gemm
         }
     }
 
-    private static void Validate(bool transA, bool transB, int m, int n, int k,
+    internal static void Validate(bool transA, bool transB, int m, int n, int k,
         int aLength, int lda, int bLength, int ldb, int cLength, int ldc)
     {
         if (m < 0 || n < 0 || k < 0)

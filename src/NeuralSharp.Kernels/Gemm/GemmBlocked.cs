@@ -68,6 +68,8 @@ internal static unsafe class GemmBlocked
         public int M, N, K;
         public float Alpha, Beta;
         public GemmKernelKind Kind;
+        /// <summary>Applied to each tile of C after its last K block, while the tile is still in L1 (unless a no-op).</summary>
+        public GemmEpilogue Epilogue;
     }
 
     /// <summary>C = alpha * op(A) * op(B) + beta * C for M, N, K &gt; 0, on up to <paramref name="threads"/> threads.</summary>
@@ -117,6 +119,7 @@ internal static unsafe class GemmBlocked
         GemmScratch scratch = GemmScratch.Get((nint)mcMax * kcStep, (nint)kcStep * ncMax);
         float* packA = scratch.A, packB = scratch.B;
         float* edge = stackalloc float[GemmMicroKernels.Mr512 * GemmMicroKernels.Nr512];
+        bool epilogue = !args.Epilogue.IsNoOp;
 
         for (int jc = j0; jc < j1; jc += ncMax)
         {
@@ -125,6 +128,7 @@ internal static unsafe class GemmBlocked
             {
                 int kc = Math.Min(kcStep, args.K - pc);
                 float beta = pc == 0 ? args.Beta : 1f;            // later K blocks accumulate onto C
+                bool finish = epilogue && pc + kc == args.K;
                 GemmPacking.PackB(args.B, args.Ldb, args.TransB, pc, jc, kc, nc, nr, packB);
                 for (int ic = i0; ic < i1; ic += mcMax)
                 {
@@ -143,6 +147,8 @@ internal static unsafe class GemmBlocked
                                 Micro(kind, kc, ap, bp, c, args.Ldc, args.Alpha, beta);
                             else
                                 MicroEdge(kind, kc, ap, bp, c, args.Ldc, args.Alpha, beta, rows, cols, edge);
+                            // The tile is final: bias and activation now, while it is in L1, not in a later pass.
+                            if (finish) args.Epilogue.Apply(c, args.Ldc, ic + ir, jc + jr, rows, cols);
                         }
                     }
                 }

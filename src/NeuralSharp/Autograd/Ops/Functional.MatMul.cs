@@ -60,7 +60,10 @@ public static partial class Functional
 
     /// <summary>
     /// Fused linear layer: y = act(x·Wᵀ + b). x [.., In], weight [Out, In], bias [Out] or null -> [.., Out].
-    /// The backward applies the activation derivative and sums the bias gradient in one pass over dy.
+    /// The forward is one GEMM whose epilogue adds the bias and applies the activation per tile; it keeps the
+    /// pre-activation only when recording and the derivative needs it (<see cref="FusedLinear.NeedsPreActivation"/>).
+    /// The backward applies the activation derivative and sums the bias gradient in one pass over dy, then runs the
+    /// two GEMMs dX += dZ·W and dW += dZᵀ·X.
     /// </summary>
     /// <exception cref="ArgumentException">When the shapes do not fit.</exception>
     public static Tensor Linear(Tensor x, Tensor weight, Tensor? bias = null, Activation activation = Activation.Identity, float alpha = 0.01f)
@@ -73,34 +76,24 @@ public static partial class Functional
         int rows = ShapeUtil.Product(x.ShapeRef, 0, x.Rank - 1);
         var outShape = x.ShapeArray;
         outShape[^1] = output;
-        var z = Tensor.Empty(outShape);
-        var zd = z.Data;
-        Gemm.Sgemm(false, true, rows, output, input, 1f, x.Data, input, weight.Data, input, 0f, zd, output);
-        if (bias != null)
-        {
-            var bd = bias.Data;
-            for (int r = 0; r < rows; r++) Elementwise.Add(bd, zd.Slice(r * output, output));
-        }
         bool record = Node.ShouldRecord(x, weight, bias);
-        Tensor y = z;
-        if (activation != Activation.Identity)
-        {
-            y = Tensor.Empty(outShape);
-            Activations.Forward(activation, zd, y.Data, alpha);
-            if (!record) z.Dispose();
-        }
+        var y = Tensor.Empty(outShape);
+        Tensor? z = record && FusedLinear.NeedsPreActivation(activation, alpha) ? Tensor.Empty(outShape) : null;
+        Gemm.SgemmBiasActivation(false, true, rows, output, input, x.Data, input, weight.Data, input,
+            bias is null ? default : bias.Data, activation, alpha, y.Data, output, z is null ? default : z.Data);
         return record ? new LinearNode(x, weight, bias, z, y, activation, alpha, rows).Attach(y) : y;
     }
 
     private sealed class LinearNode : Node
     {
-        private readonly Tensor _x, _weight, _z, _y;
-        private readonly Tensor? _bias;
+        private readonly Tensor _x, _weight, _y;
+        private readonly Tensor? _bias, _z;
         private readonly Activation _activation;
         private readonly float _alpha;
         private readonly int _rows;
 
-        public LinearNode(Tensor x, Tensor weight, Tensor? bias, Tensor z, Tensor y, Activation activation, float alpha, int rows)
+        // z: the pre-activation, or null when the activation's derivative is computed from y.
+        public LinearNode(Tensor x, Tensor weight, Tensor? bias, Tensor? z, Tensor y, Activation activation, float alpha, int rows)
             : base(bias == null ? [x, weight] : [x, weight, bias])
         {
             (_x, _weight, _bias, _z, _y, _activation, _alpha, _rows) = (x, weight, bias, z, y, activation, alpha, rows);
@@ -111,26 +104,26 @@ public static partial class Functional
         protected internal override void Backward(Tensor dy)
         {
             int input = _weight.Dim(1), output = _weight.Dim(0);
+            bool needDz = _x.RequiresGrad || _weight.RequiresGrad;
+            Span<float> biasGrad = _bias is { RequiresGrad: true } ? _bias.GradBuffer() : default;
             Tensor? dzOwned = null;
             ReadOnlySpan<float> dz = dy.Data;
-            if (_activation != Activation.Identity)
+            // One pass over dy: dZ = dY·act'(Z) (into a fresh buffer, no zeroing) and the bias gradient's column sums.
+            // With Identity dZ is dY itself and the pass only sums the columns.
+            if (_activation != Activation.Identity || !biasGrad.IsEmpty)
             {
-                dzOwned = Tensor.Zeros(dy.ShapeRef);
-                Activations.Backward(_activation, _z.Data, _y.Data, dy.Data, dzOwned.Data, _alpha);
-                dz = dzOwned.Data;
+                if (_activation != Activation.Identity && needDz) dzOwned = Tensor.Empty(dy.ShapeRef);
+                FusedLinear.ActivationBackward(_activation, _z is null ? default : _z.Data, _y.Data, dy.Data,
+                    dzOwned is null ? default : dzOwned.Data, biasGrad, _rows, output, _alpha);
+                if (dzOwned != null) dz = dzOwned.Data;
             }
             if (_x.RequiresGrad) // dX += dZ @ W
                 Gemm.Sgemm(false, false, _rows, input, output, 1f, dz, output, _weight.Data, input, 1f, _x.GradBuffer(), input);
             if (_weight.RequiresGrad) // dW += dZᵀ @ X
                 Gemm.Sgemm(true, false, output, input, _rows, 1f, dz, output, _x.Data, input, 1f, _weight.GradBuffer(), input);
-            if (_bias is { RequiresGrad: true })
-                Reduce.Sum(dz, _bias.GradBuffer(), 1, _rows, output, accumulate: true);
             dzOwned?.Dispose();
         }
 
-        protected override void ReleaseSaved()
-        {
-            if (!ReferenceEquals(_z, _y)) _z.Dispose();
-        }
+        protected override void ReleaseSaved() => _z?.Dispose();
     }
 }
