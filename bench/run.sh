@@ -10,7 +10,7 @@
 # OpenBLAS, in the benchmark and inside PyTorch, picks its best kernels for this CPU).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-command_line="bench/run.sh $*"
+command_line="bench/run.sh${*:+ $*}"
 PY=/usr/bin/python3
 OPENBLAS=/usr/lib/x86_64-linux-gnu/openblas-pthread/libopenblas.so.0
 

@@ -45,12 +45,12 @@ internal static class InferenceBench
             table.Add("batch-1 latency, µs: median (min)", r.T.ToString(), $"{F(r.Ours)} ({F(r.OursMin)})", $"{F(r.Theirs)} ({F(r.TheirsMin)}){r.Cfg}", X(r.Theirs / r.Ours));
         var bl = lat.MinBy(r => r.Ours);
         var tbl = lat.Where(r => !double.IsNaN(r.Theirs)).DefaultIfEmpty(lat[0]).MinBy(r => r.Theirs);
-        table.Add("batch-1 latency, best thread count", $"{bl.T}T vs {tbl.T}T", F(bl.Ours), F(tbl.Theirs) + tbl.Cfg, X(tbl.Theirs / bl.Ours));
+        table.Add("batch-1 latency, best thread count", double.IsNaN(tbl.Theirs) ? $"{bl.T}T" : $"{bl.T}T vs {tbl.T}T", F(bl.Ours), F(tbl.Theirs) + tbl.Cfg, X(tbl.Theirs / bl.Ours));
         foreach (var r in thr)
             table.Add($"batch-{ThroughputBatch} throughput, samples/s", r.T.ToString(), F(r.Ours, 0), F(r.Theirs, 0) + r.Cfg, X(r.Ours / r.Theirs));
         var bt = thr.MaxBy(r => r.Ours);
         var tbt = thr.Where(r => !double.IsNaN(r.Theirs)).DefaultIfEmpty(thr[0]).MaxBy(r => r.Theirs);
-        table.Add($"batch-{ThroughputBatch} throughput, best thread count", $"{bt.T}T vs {tbt.T}T", F(bt.Ours, 0), F(tbt.Theirs, 0) + tbt.Cfg, X(bt.Ours / tbt.Theirs));
+        table.Add($"batch-{ThroughputBatch} throughput, best thread count", double.IsNaN(tbt.Theirs) ? $"{bt.T}T" : $"{bt.T}T vs {tbt.T}T", F(bt.Ours, 0), F(tbt.Theirs, 0) + tbt.Cfg, X(bt.Ours / tbt.Theirs));
         table.Print($"Inference, {Name} ReLU MLP",
             "Latency: each call timed separately, median (min) over " + calls + " calls after warm-up. Throughput: median samples/s over repetitions.",
             "NeuralSharp: GradMode.NoGrad() + TensorScope per call, KernelThreads.Count = T. PyTorch: torch.inference_mode().",

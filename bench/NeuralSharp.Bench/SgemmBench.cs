@@ -34,6 +34,7 @@ internal static class SgemmBench
             : new MarkdownTable("shape", "M x N x K", "threads", "NeuralSharp GFLOP/s", "ours / peak");
         int saved = KernelThreads.Count;
         var rng = new Random(1234);
+        var mismatches = new List<string>();
         foreach (var s in Shapes(o.Quick))
         {
             int lda = s.TransA ? s.M : s.K, ldb = s.TransB ? s.K : s.N, ldc = s.N;
@@ -51,6 +52,14 @@ internal static class SgemmBench
             var theirs = new Dictionary<int, Timing>();
             if (blas)
             {
+                // Same work on both sides: the two results of one beta = 0 product must agree.
+                var c1 = new float[c.Length];
+                var c2 = new float[c.Length];
+                Gemm.Sgemm(s.TransA, s.TransB, s.M, s.N, s.K, 1f, a, lda, b, ldb, 0f, c1, ldc);
+                OpenBlas.Sgemm(s.TransA, s.TransB, s.M, s.N, s.K, 1f, a, lda, b, ldb, 0f, c2, ldc);
+                double diff = 0, scale = 0;
+                for (int i = 0; i < c1.Length; i++) { diff = Math.Max(diff, Math.Abs(c1[i] - c2[i])); scale = Math.Max(scale, Math.Abs(c2[i])); }
+                if (diff > 1e-4 * Math.Max(scale, 1)) mismatches.Add($"{s.Name}: max |ours - OpenBLAS| = {diff:g3} (max |C| = {scale:g3})");
                 Harness.Settle(o.Quick);
                 foreach (int t in threads)
                 {
@@ -77,6 +86,7 @@ internal static class SgemmBench
         table.Print("SGEMM (GFLOP/s, higher is better)",
             "Row-major C = op(A) op(B) (+ C for the backward shapes). Cells: median (best) GFLOP/s over repetitions; ratios at the median.",
             $"Peak: {peakPerCore:0} GFLOP/s per core (one core's AVX-512 FMA peak) x threads. {blasInfo}.");
+        foreach (var m in mismatches) Console.WriteLine($"WARNING: results differ, {m}");
     }
 
     private static float[] Rand(Random rng, int n)
