@@ -1,0 +1,82 @@
+using System.Diagnostics;
+
+namespace NeuralSharp.Bench;
+
+/// <summary>Median and minimum of the per-iteration times of one measurement, in seconds.</summary>
+internal readonly record struct Timing(double Median, double Min, int Reps, int ItersPerRep)
+{
+    /// <summary>A rate (work / time) at the median time and at the best (minimum) time.</summary>
+    public (double Median, double Best) Rate(double work) => (work / Median, work / Min);
+}
+
+/// <summary>How long to measure: repetitions, the time one repetition should take, warm-up time.</summary>
+internal sealed record BenchOptions(int Reps, double RepSeconds, double WarmupSeconds, bool Quick)
+{
+    public static BenchOptions Full { get; } = new(Reps: 9, RepSeconds: 0.10, WarmupSeconds: 0.40, Quick: false);
+    public static BenchOptions QuickRun { get; } = new(Reps: 3, RepSeconds: 0.02, WarmupSeconds: 0.25, Quick: true);
+}
+
+/// <summary>
+/// A plain Stopwatch harness: warm up (so the JIT reaches its optimised tier and caches and thread pools are
+/// hot), calibrate the number of iterations per repetition so one repetition takes about
+/// <see cref="BenchOptions.RepSeconds"/>, then time <see cref="BenchOptions.Reps"/> repetitions and report the
+/// median and the minimum time per iteration.
+/// </summary>
+internal static class Harness
+{
+    public static Timing Measure(Action body, BenchOptions o, int minIters = 1)
+    {
+        // Warm-up: at least three calls and WarmupSeconds of wall time.
+        long start = Stopwatch.GetTimestamp();
+        int calls = 0;
+        double once = double.MaxValue;
+        while (calls < 3 || Seconds(start) < o.WarmupSeconds)
+        {
+            long t0 = Stopwatch.GetTimestamp();
+            body();
+            once = Math.Min(once, Seconds(t0));
+            calls++;
+        }
+        int iters = Math.Max(minIters, (int)Math.Ceiling(o.RepSeconds / Math.Max(once, 1e-9)));
+        var times = new double[o.Reps];
+        for (int r = 0; r < o.Reps; r++)
+        {
+            long t0 = Stopwatch.GetTimestamp();
+            for (int i = 0; i < iters; i++) body();
+            times[r] = Seconds(t0) / iters;
+        }
+        return new Timing(Median(times), times.Min(), o.Reps, iters);
+    }
+
+    /// <summary>Times each call separately (for latency): median and minimum over <paramref name="calls"/> calls.</summary>
+    public static Timing MeasureEachCall(Action body, int calls, double warmupSeconds)
+    {
+        long start = Stopwatch.GetTimestamp();
+        int n = 0;
+        while (n < 10 || Seconds(start) < warmupSeconds) { body(); n++; }
+        var times = new double[calls];
+        for (int i = 0; i < calls; i++)
+        {
+            long t0 = Stopwatch.GetTimestamp();
+            body();
+            times[i] = Seconds(t0);
+        }
+        return new Timing(Median(times), times.Min(), calls, 1);
+    }
+
+    public static double Seconds(long since) => Stopwatch.GetElapsedTime(since).TotalSeconds;
+
+    public static double Median(double[] values)
+    {
+        var s = (double[])values.Clone();
+        Array.Sort(s);
+        int n = s.Length;
+        return n == 0 ? double.NaN : n % 2 == 1 ? s[n / 2] : 0.5 * (s[n / 2 - 1] + s[n / 2]);
+    }
+
+    // The warm-up is long enough for tiered compilation: call counting starts 100 ms after the last tier-0 JIT
+    // activity, and the optimised code is installed a few milliseconds after 30 more calls.
+
+    /// <summary>Lets other libraries' spinning worker threads go to sleep before the next measurement.</summary>
+    public static void Settle(bool quick) => Thread.Sleep(quick ? 20 : 200);
+}

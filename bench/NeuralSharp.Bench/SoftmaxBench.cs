@@ -1,0 +1,67 @@
+using static NeuralSharp.Bench.MarkdownTable;
+using K = NeuralSharp.Kernels;
+
+namespace NeuralSharp.Bench;
+
+/// <summary>
+/// Section "softmax": memory throughput of the softmax, log-softmax and fused cross-entropy kernels (single
+/// thread, contiguous rows) against a plain copy of the same bytes, in cache and out of cache.
+/// </summary>
+internal static class SoftmaxBench
+{
+    private const long InCacheBytes = 64L << 10, OutOfCacheBytes = 256L << 20;
+
+    public static void Run(BenchOptions o)
+    {
+        int maxN = (int)(OutOfCacheBytes / sizeof(float));
+        // One set of buffers for the largest case; smaller cases use their prefixes.
+        var x = GC.AllocateUninitializedArray<float>(maxN);
+        var y = GC.AllocateUninitializedArray<float>(maxN);
+        var d = new float[maxN];
+        ulong s = 0x9E3779B97F4A7C15;
+        for (int i = 0; i < maxN; i++)
+        {
+            s ^= s << 13; s ^= s >> 7; s ^= s << 17;
+            x[i] = (s >> 40) * (8f / (1 << 24)) - 4f; // uniform in [-4, 4)
+        }
+        y.AsSpan().Clear();
+        var table = new MarkdownTable("kernel", "row (floats)", "data (input)", "GB/s", "copy GB/s", "ratio to copy");
+        foreach (long bytes in new[] { InCacheBytes, OutOfCacheBytes })
+        {
+            foreach (int dim in new[] { 1024, 4096 })
+            {
+                int n = (int)(bytes / sizeof(float)), rows = n / dim;
+                var targets = new int[rows];
+                var rng = new Random(1234);
+                for (int i = 0; i < rows; i++) targets[i] = rng.Next(dim);
+                var xs = x.AsMemory(0, n);
+                var ys = y.AsMemory(0, n);
+                var ds = d.AsMemory(0, n);
+                double io = 2.0 * n * sizeof(float); // read x, write y
+                var ob = o.Quick ? o : o with { Reps = 7 };
+                var copy = Harness.Measure(() => xs.Span.CopyTo(ys.Span), ob).Rate(io / 1e9);
+                var soft = Harness.Measure(() => K.Softmax.Forward(xs.Span, ys.Span, rows, dim, 1), ob).Rate(io / 1e9);
+                var log = Harness.Measure(() => K.Softmax.LogForward(xs.Span, ys.Span, rows, dim, 1), ob).Rate(io / 1e9);
+                // Forward reads logits and writes log-probs; backward reads log-probs and accumulates into dLogits
+                // (read + write); targets are read twice.
+                double ceIo = 5.0 * n * sizeof(float) + 2.0 * rows * sizeof(int);
+                float scale = 1f / rows;
+                var ce = Harness.Measure(() =>
+                {
+                    K.CrossEntropy.Forward(xs.Span, targets, default, 0f, -100, ys.Span, rows, dim);
+                    K.CrossEntropy.Backward(ys.Span, targets, default, 0f, -100, scale, ds.Span, rows, dim);
+                }, ob).Rate(ceIo / 1e9);
+                string size = bytes >= 1 << 20 ? $"{bytes >> 20} MiB" : $"{bytes >> 10} KiB";
+                table.Add("copy (Span.CopyTo)", dim.ToString(), size, Cell(copy), Cell(copy), X(1));
+                table.Add("Softmax.Forward", dim.ToString(), size, Cell(soft), Cell(copy), X(soft.Median / copy.Median));
+                table.Add("Softmax.LogForward", dim.ToString(), size, Cell(log), Cell(copy), X(log.Median / copy.Median));
+                table.Add("CrossEntropy fwd+bwd", dim.ToString(), size, Cell(ce), Cell(copy), X(ce.Median / copy.Median));
+            }
+        }
+        table.Print("Softmax and cross-entropy kernels (GB/s, higher is better)",
+            "Single thread, contiguous rows (inner = 1). GB/s = (bytes read + bytes written) / time, median (best). Softmax, log-softmax and copy move 2 x 4 bytes per float;",
+            "cross-entropy forward+backward (no weights, no smoothing) moves 5 x 4 bytes per float (logits in, log-probs out, log-probs in, dLogits in and out). 64 KiB fits in L2; 256 MiB is far beyond L3.");
+    }
+
+    private static string Cell((double Median, double Best) r) => $"{F(r.Median)} ({F(r.Best)})";
+}
