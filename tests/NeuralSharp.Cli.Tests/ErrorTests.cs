@@ -58,7 +58,9 @@ public class ErrorTests
     public void EvalOfAMissingOrCorruptModel()
     {
         var dir = CliRunner.TempDir();
-        AssertFails(CliRunner.Run("eval", Path.Combine(dir, "nothing")), "config.json");
+        AssertFails(CliRunner.Run("eval", Path.Combine(dir, "nothing")), Path.Combine(dir, "nothing"), "does not exist");
+        Directory.CreateDirectory(Path.Combine(dir, "empty"));
+        AssertFails(CliRunner.Run("eval", Path.Combine(dir, "empty")), "config.json");
         string model = Path.Combine(dir, "m");
         Directory.CreateDirectory(model);
         File.WriteAllText(Path.Combine(model, "config.json"), "{ \"format\": ");

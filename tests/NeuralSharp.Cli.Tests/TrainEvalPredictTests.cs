@@ -84,6 +84,46 @@ public class TrainEvalPredictTests
         }
     }
 
+    [Fact]
+    public void TrainsOnAnIdxFolderAndPredictsFromAnIdxImageFile()
+    {
+        var dir = CliRunner.TempDir();
+        try
+        {
+            // 4x4 images: class 0 is bright in the top half, class 1 in the bottom half.
+            var rng = new Random(5);
+            void Write(string prefix, int count)
+            {
+                var images = new List<byte> { 0, 0, 8, 3, 0, 0, (byte)(count >> 8), (byte)count, 0, 0, 0, 4, 0, 0, 0, 4 };
+                var labels = new List<byte> { 0, 0, 8, 1, 0, 0, (byte)(count >> 8), (byte)count };
+                for (int i = 0; i < count; i++)
+                {
+                    int label = i % 2;
+                    labels.Add((byte)label);
+                    for (int p = 0; p < 16; p++) images.Add((byte)(((p < 8) == (label == 0) ? 200 : 20) + rng.Next(40)));
+                }
+                File.WriteAllBytes(Path.Combine(dir, $"{prefix}-images-idx3-ubyte"), images.ToArray());
+                File.WriteAllBytes(Path.Combine(dir, $"{prefix}-labels-idx1-ubyte"), labels.ToArray());
+            }
+            Write("train", 200);
+            Write("t10k", 50);
+            string model = Path.Combine(dir, "m");
+            var train = CliRunner.Run("train", "--data", dir, "--hidden", "8", "--epochs", "10", "--lr", "0.01", "--output", model);
+            Assert.True(train.ExitCode == 0, train.Error);
+            Assert.Equal("test accuracy: 1.0000", train.LastLine);
+            var predict = CliRunner.Run("predict", model, "--input", Path.Combine(dir, "t10k-images-idx3-ubyte"));
+            Assert.True(predict.ExitCode == 0, predict.Error);
+            var lines = predict.Output.TrimEnd().Split('\n');
+            Assert.Equal(50, lines.Length);
+            Assert.StartsWith("row 0: class 0 ", lines[0]);
+            Assert.StartsWith("row 1: class 1 ", lines[1]);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
     internal static IEnumerable<string> DigitsRows(int count)
     {
         using var stream = typeof(NeuralSharp.Data.EmbeddedDatasets).Assembly.GetManifestResourceStream(NeuralSharp.Data.EmbeddedDatasets.DigitsResourceName)!;

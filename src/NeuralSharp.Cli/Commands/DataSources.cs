@@ -23,7 +23,10 @@ internal static class DataSources
             return new Loaded(train, test, EmbeddedDigits);
         }
         if (Directory.Exists(path))
-            return new Loaded(MnistDataset.Load(path, train: true), MnistDataset.Load(path, train: false), $"IDX folder {path}");
+        {
+            var names = ClassNamesFor(path);
+            return new Loaded(MnistDataset.Load(path, train: true, names), MnistDataset.Load(path, train: false, names), $"IDX folder {path}");
+        }
         if (!File.Exists(path)) throw new FileNotFoundException($"--data: no file or folder '{path}'.", path);
         var all = LoadCsv(path, labelColumn);
         var (csvTrain, csvTest) = all.StratifiedSplit(testFraction, seed);
@@ -37,10 +40,16 @@ internal static class DataSources
     public static InMemoryDataset LoadForEvaluation(string? path, string? labelColumn, int classCount, IReadOnlyList<string>? classNames)
     {
         if (string.IsNullOrEmpty(path)) return EmbeddedDatasets.DigitsTrainTest().Test;
-        if (Directory.Exists(path)) return MnistDataset.Load(path, train: false);
+        if (Directory.Exists(path)) return MnistDataset.Load(path, train: false, classNames);
         if (!File.Exists(path)) throw new FileNotFoundException($"--data: no file or folder '{path}'.", path);
         return LoadCsv(path, labelColumn, classNames == null ? classCount : null, classNames);
     }
+
+    /// <summary>Fashion-MNIST's class names for a folder whose name says it is Fashion-MNIST; digits otherwise.</summary>
+    private static IReadOnlyList<string>? ClassNamesFor(string folder) =>
+        Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(folder))).Contains("fashion", StringComparison.OrdinalIgnoreCase)
+            ? MnistDataset.FashionMnistClassNames
+            : null;
 
     private static InMemoryDataset LoadCsv(string path, string? labelColumn, int? classCount = null, IReadOnlyList<string>? classNames = null)
     {

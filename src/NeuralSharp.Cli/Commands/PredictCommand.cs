@@ -13,7 +13,7 @@ internal static class PredictCommand
     public static Command Create(TextWriter output)
     {
         var model = new Argument<string>("model") { Description = "A folder written by 'neuralsharp train' (or its config.json)." };
-        var input = new Option<string>("--input", "-i") { Description = "A CSV file of feature rows (an optional header; exactly the model's feature count per row).", Required = true };
+        var input = new Option<string>("--input", "-i") { Description = "A CSV file of feature rows (an optional header; exactly the model's feature count per row), or an IDX image file (a name containing 'idx', gzipped or raw; pixels scaled to [0, 1] as in training).", Required = true };
         var format = new Option<string>("--format") { Description = "text or json.", DefaultValueFactory = _ => "text" };
         var command = new Command("predict", "Predict the class and class probabilities of each row of a CSV file.") { model, input, format };
         command.SetAction(parse =>
@@ -21,10 +21,10 @@ internal static class PredictCommand
             string fmt = parse.GetValue(format)!.ToLowerInvariant();
             if (fmt != "text" && fmt != "json") throw new ArgumentException($"--format: expected text or json, got '{fmt}'.");
             var saved = SavedModel.Load(parse.GetValue(model)!);
-            var features = CsvFeatures.Load(parse.GetValue(input)!, saved.FeatureCount);
+            var (values, rows) = LoadInput(parse.GetValue(input)!, saved.FeatureCount);
             using var scope = TensorScope.Begin();
-            var x = Tensor.FromArray(features.Values, [features.Rows, .. saved.InputShape]);
-            if (saved.Preprocessor != null) saved.Preprocessor.TransformBatch(x.Data, features.Rows);
+            var x = Tensor.FromArray(values, [rows, .. saved.InputShape]);
+            if (saved.Preprocessor != null) saved.Preprocessor.TransformBatch(x.Data, rows);
             var probabilities = Evaluation.PredictProbabilities(saved.Model, x);
             var classes = probabilities.ArgMaxRows();
             if (fmt == "json") WriteJson(output, probabilities, classes, saved.ClassNames);
@@ -32,6 +32,15 @@ internal static class PredictCommand
             return 0;
         });
         return command;
+    }
+
+    private static (float[] Values, int Rows) LoadInput(string path, int featureCount)
+    {
+        if (!Path.GetFileName(path).Contains("idx", StringComparison.OrdinalIgnoreCase)) return CsvFeatures.Load(path, featureCount);
+        var (features, count) = MnistDataset.LoadImages(path);
+        if (count > 0 && features.Length / count != featureCount)
+            throw new ArgumentException($"{path}: the images have {features.Length / count} pixels each but the model expects {featureCount} features.");
+        return (features, count);
     }
 
     private static string Label(int c, IReadOnlyList<string>? names) => names != null && c < names.Count ? names[c] : c.ToString(CultureInfo.InvariantCulture);

@@ -58,6 +58,22 @@ public static class MnistDataset
         return new InMemoryDataset(features, labels, [images.Dim(1) * images.Dim(2)], classCount, classNames);
     }
 
+    /// <summary>
+    /// Reads an IDX file of unsigned-byte images [count, rows, cols] (gzipped or raw) without labels, scaled
+    /// as <see cref="Load"/> scales them, e.g. to run a trained model on new images.
+    /// </summary>
+    /// <returns>The pixels as row-major [count, rows·cols] floats in [0, 1], and the image count.</returns>
+    /// <exception cref="DataFormatException">When the file is malformed or does not hold 3-D unsigned-byte images.</exception>
+    public static (float[] Features, int Count) LoadImages(string path)
+    {
+        var images = IdxReader.Read(path);
+        if (images.DataType != IdxDataType.UnsignedByte || images.Rank != 3)
+            throw new DataFormatException($"expected unsigned-byte images of 3 dimensions [count, rows, cols], found {images.DataType} with dimensions [{string.Join(", ", images.Dimensions)}]", path, 0L);
+        var features = new float[images.Bytes!.Length];
+        ScalePixels(images.Bytes, features);
+        return (features, images.Dim(0));
+    }
+
     /// <summary>features[i] = pixels[i] / 255 (a true division, as torchvision's ToTensor), through a 256-entry
     /// table. Pointers keep it fast in unoptimised (Debug) builds too.</summary>
     private static unsafe void ScalePixels(byte[] pixels, float[] features)
