@@ -68,6 +68,12 @@ public static partial class Gemm
                 GemmVector.Run(transB, n, k, alpha, pa, pb, ldb, beta, pc, epilogue, threads);
                 return;
             }
+            if (allowSmall && GemmDots.Suits(transA, transB, m, n, k))
+            {
+                // A few output columns (x * W^T with a small W): dot products beat padding N to the register tile.
+                GemmDots.Run(m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc, epilogue, threads);
+                return;
+            }
             if (allowSmall && (m == 1 || (long)m * n * k <= SmallThreshold))
             {
                 GemmSmall.Run(transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc, threads);
