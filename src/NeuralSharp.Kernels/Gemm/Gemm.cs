@@ -62,6 +62,18 @@ public static partial class Gemm
                 if (!epilogue.IsNoOp) epilogue.Apply(pc, ldc, 0, 0, m, n);
                 return;
             }
+            if (allowSmall && m == 1 && (!transA || lda == 1) && GemmVector.IsSupported)
+            {
+                // One row of C: a bandwidth-bound vector-matrix product with the epilogue fused per column range.
+                GemmVector.Run(transB, n, k, alpha, pa, pb, ldb, beta, pc, epilogue, threads);
+                return;
+            }
+            if (allowSmall && GemmDots.Suits(transA, transB, m, n, k))
+            {
+                // A few output columns (x * W^T with a small W): dot products beat padding N to the register tile.
+                GemmDots.Run(m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc, epilogue, threads);
+                return;
+            }
             if (allowSmall && (m == 1 || (long)m * n * k <= SmallThreshold))
             {
                 GemmSmall.Run(transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc, threads);

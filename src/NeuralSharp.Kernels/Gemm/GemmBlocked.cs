@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
@@ -39,6 +40,9 @@ internal static unsafe class GemmBlocked
     public const int McMax = 144;
     /// <summary>Columns of op(B) packed per panel (KC x NC floats = 4 MiB).</summary>
     public const int NcMax = 4096;
+
+    /// <summary>Packed B panels up to this size are walked row of tiles by row of tiles (see RunBlock).</summary>
+    public const long RowsOuterPanelBytes = 128 * 1024;
 
     /// <summary>Products with fewer multiply-adds than this run on one thread (waking a worker costs microseconds).</summary>
     public const long ParallelThreshold = 128L * 128 * 128;
@@ -120,6 +124,7 @@ internal static unsafe class GemmBlocked
         float* packA = scratch.A, packB = scratch.B;
         float* edge = stackalloc float[GemmMicroKernels.Mr512 * GemmMicroKernels.Nr512];
         bool epilogue = !args.Epilogue.IsNoOp;
+        bool rowsOuter = (long)kcStep * ncMax * sizeof(float) <= RowsOuterPanelBytes;
 
         for (int jc = j0; jc < j1; jc += ncMax)
         {
@@ -134,26 +139,41 @@ internal static unsafe class GemmBlocked
                 {
                     int mc = Math.Min(mcMax, i1 - ic);
                     GemmPacking.PackA(args.A, args.Lda, args.TransA, ic, pc, mc, kc, mr, packA);
-                    for (int jr = 0; jr < nc; jr += nr)
+                    if (rowsOuter)
                     {
-                        int cols = Math.Min(nr, nc - jr);
-                        float* bp = packB + (nint)jr * kc;
+                        // A shallow panel of B sits in L1/L2 whole: walk C row-wise (contiguous, prefetch-friendly),
+                        // which matters when K is small and the C traffic dominates.
                         for (int ir = 0; ir < mc; ir += mr)
-                        {
-                            int rows = Math.Min(mr, mc - ir);
-                            float* ap = packA + (nint)ir * kc;
-                            float* c = args.C + (ic + ir) * args.Ldc + jc + jr;
-                            if (rows == mr && cols == nr)
-                                Micro(kind, kc, ap, bp, c, args.Ldc, args.Alpha, beta);
-                            else
-                                MicroEdge(kind, kc, ap, bp, c, args.Ldc, args.Alpha, beta, rows, cols, edge);
-                            // The tile is final: bias and activation now, while it is in L1, not in a later pass.
-                            if (finish) args.Epilogue.Apply(c, args.Ldc, ic + ir, jc + jr, rows, cols);
-                        }
+                            for (int jr = 0; jr < nc; jr += nr)
+                                Tile(args, kind, kc, packA, packB, ic, ir, jc, jr, mc, nc, beta, finish, edge);
+                    }
+                    else
+                    {
+                        for (int jr = 0; jr < nc; jr += nr)
+                            for (int ir = 0; ir < mc; ir += mr)
+                                Tile(args, kind, kc, packA, packB, ic, ir, jc, jr, mc, nc, beta, finish, edge);
                     }
                 }
             }
         }
+    }
+
+    /// <summary>One register tile of C at block offsets (ir, jr): the micro-kernel, then the epilogue if it is final.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Tile(in Args args, GemmKernelKind kind, int kc, float* packA, float* packB, int ic, int ir, int jc, int jr,
+        int mc, int nc, float beta, bool finish, float* edge)
+    {
+        int mr = Mr(kind), nr = Nr(kind);
+        int rows = Math.Min(mr, mc - ir), cols = Math.Min(nr, nc - jr);
+        float* ap = packA + (nint)ir * kc;
+        float* bp = packB + (nint)jr * kc;
+        float* c = args.C + (ic + ir) * args.Ldc + jc + jr;
+        if (rows == mr && cols == nr)
+            Micro(kind, kc, ap, bp, c, args.Ldc, args.Alpha, beta);
+        else
+            MicroEdge(kind, kc, ap, bp, c, args.Ldc, args.Alpha, beta, rows, cols, edge);
+        // The tile is final: bias and activation now, while it is in L1, not in a later pass.
+        if (finish) args.Epilogue.Apply(c, args.Ldc, ic + ir, jc + jr, rows, cols);
     }
 
     private static void Micro(GemmKernelKind kind, int kc, float* a, float* b, float* c, nint ldc, float alpha, float beta)
