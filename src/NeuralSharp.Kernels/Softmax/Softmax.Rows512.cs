@@ -1,0 +1,154 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace NeuralSharp.Kernels;
+
+// Legend: rows = outer (inner == 1), n = dim = row length (>= 16 here), x/y = one row of input/output.
+//
+// Contiguous rows with AVX-512. Per row: pass 1 reads x for the maximum (one max per 16 floats), pass 2 reads x
+// again for exp(x - max) (and, for softmax, writes it to y) and its sum, pass 3 writes y. A row of up to a few
+// thousand floats stays in L1/L2 between the passes, so memory sees one read of x and one write of y; the two
+// later passes are compute-bound, so they prefetch the next row's x (pass 2) and y (pass 3) to keep DRAM busy
+// meanwhile. Exp is evaluated once per element (an online max/sum would need a second exp or rescaling).
+// Tails: the last 16 floats are handled as one vector overlapping the previous one, loaded before any store
+// (so y may alias x) and stored after the loop (rewriting identical values); its overlapping lanes are
+// masked out of the sum. The maximum needs no masking (max is idempotent). A NaN (or a ±inf maximum) need not
+// reach the maximum: it turns exp(x - max) and so the sum into NaN, which poisons the whole row.
+public static partial class Softmax
+{
+    private static bool UseRows512 => Vector512.IsHardwareAccelerated && Avx512F.IsSupported;
+
+    private static unsafe void ForwardRows512(ReadOnlySpan<float> x, Span<float> y, int rows, int dim)
+    {
+        fixed (float* px = &MemoryMarshal.GetReference(x), py = &MemoryMarshal.GetReference(y))
+            for (int r = 0; r < rows; r++)
+            {
+                nuint b = (nuint)r * (nuint)dim;
+                ForwardRow512(px + b, py + b, (nuint)dim, r + 1 < rows ? (nuint)dim : 0);
+            }
+    }
+
+    private static unsafe void LogForwardRows512(ReadOnlySpan<float> x, Span<float> y, int rows, int dim)
+    {
+        fixed (float* px = &MemoryMarshal.GetReference(x), py = &MemoryMarshal.GetReference(y))
+            for (int r = 0; r < rows; r++)
+            {
+                nuint b = (nuint)r * (nuint)dim;
+                LogForwardRow512(px + b, py + b, (nuint)dim, r + 1 < rows ? (nuint)dim : 0);
+            }
+    }
+
+    /// <summary>y = exp(x - max) / sum over one row of n &gt;= 16 floats; pf = prefetch distance (the next row), or 0.</summary>
+    private static unsafe void ForwardRow512(float* x, float* y, nuint n, nuint pf)
+    {
+        var max = Vector512.Create(RowMax512(x, n));
+        nuint t = n - 16, i = 0;
+        var eLast = FastMath.Exp(Vector512.Load(x + t) - max);
+        Vector512<float> s0 = default, s1 = default, s2 = default, s3 = default;
+        for (; i + 64 <= n; i += 64)
+        {
+            Sse.Prefetch0(x + i + pf);
+            Sse.Prefetch0(x + i + pf + 16);
+            Sse.Prefetch0(x + i + pf + 32);
+            Sse.Prefetch0(x + i + pf + 48);
+            var e0 = FastMath.Exp(Vector512.Load(x + i) - max);
+            var e1 = FastMath.Exp(Vector512.Load(x + i + 16) - max);
+            var e2 = FastMath.Exp(Vector512.Load(x + i + 32) - max);
+            var e3 = FastMath.Exp(Vector512.Load(x + i + 48) - max);
+            e0.Store(y + i);
+            e1.Store(y + i + 16);
+            e2.Store(y + i + 32);
+            e3.Store(y + i + 48);
+            s0 += e0; s1 += e1; s2 += e2; s3 += e3;
+        }
+        for (; i + 16 <= n; i += 16)
+        {
+            var e = FastMath.Exp(Vector512.Load(x + i) - max);
+            e.Store(y + i);
+            s0 += e;
+        }
+        s1 += eLast & TailMask(i - t);
+        eLast.Store(y + t);
+        var inv = Vector512.Create(1f / Vector512.Sum((s0 + s1) + (s2 + s3)));
+        var yLast = Vector512.Load(y + t) * inv;
+        for (i = 0; i + 64 <= n; i += 64)
+        {
+            Sse.Prefetch0(y + i + pf);
+            Sse.Prefetch0(y + i + pf + 16);
+            Sse.Prefetch0(y + i + pf + 32);
+            Sse.Prefetch0(y + i + pf + 48);
+            (Vector512.Load(y + i) * inv).Store(y + i);
+            (Vector512.Load(y + i + 16) * inv).Store(y + i + 16);
+            (Vector512.Load(y + i + 32) * inv).Store(y + i + 32);
+            (Vector512.Load(y + i + 48) * inv).Store(y + i + 48);
+        }
+        for (; i + 16 <= n; i += 16) (Vector512.Load(y + i) * inv).Store(y + i);
+        yLast.Store(y + t);
+    }
+
+    /// <summary>y = x - max - ln(sum(exp(x - max))) over one row of n &gt;= 16 floats; pf as in <see cref="ForwardRow512"/>.</summary>
+    private static unsafe void LogForwardRow512(float* x, float* y, nuint n, nuint pf)
+    {
+        var max = Vector512.Create(RowMax512(x, n));
+        nuint t = n - 16, i = 0;
+        Vector512<float> s0 = default, s1 = default, s2 = default, s3 = default;
+        for (; i + 64 <= n; i += 64)
+        {
+            Sse.Prefetch0(x + i + pf);
+            Sse.Prefetch0(x + i + pf + 16);
+            Sse.Prefetch0(x + i + pf + 32);
+            Sse.Prefetch0(x + i + pf + 48);
+            s0 += FastMath.Exp(Vector512.Load(x + i) - max);
+            s1 += FastMath.Exp(Vector512.Load(x + i + 16) - max);
+            s2 += FastMath.Exp(Vector512.Load(x + i + 32) - max);
+            s3 += FastMath.Exp(Vector512.Load(x + i + 48) - max);
+        }
+        for (; i + 16 <= n; i += 16) s0 += FastMath.Exp(Vector512.Load(x + i) - max);
+        s1 += FastMath.Exp(Vector512.Load(x + t) - max) & TailMask(i - t);
+        // Two subtractions, not x - (max + ln sum): max + ln sum would round to the precision of a large max.
+        var ls = Vector512.Create(FastMath.Log(Vector512.Sum((s0 + s1) + (s2 + s3))));
+        var yLast = Vector512.Load(x + t) - max - ls;
+        for (i = 0; i + 64 <= n; i += 64)
+        {
+            Sse.Prefetch0(y + i + pf);
+            Sse.Prefetch0(y + i + pf + 16);
+            Sse.Prefetch0(y + i + pf + 32);
+            Sse.Prefetch0(y + i + pf + 48);
+            (Vector512.Load(x + i) - max - ls).Store(y + i);
+            (Vector512.Load(x + i + 16) - max - ls).Store(y + i + 16);
+            (Vector512.Load(x + i + 32) - max - ls).Store(y + i + 32);
+            (Vector512.Load(x + i + 48) - max - ls).Store(y + i + 48);
+        }
+        for (; i + 16 <= n; i += 16) (Vector512.Load(x + i) - max - ls).Store(y + i);
+        yLast.Store(y + t);
+    }
+
+    /// <summary>Maximum of n &gt;= 16 floats (NaN lanes may or may not win; see the file comment).</summary>
+    private static unsafe float RowMax512(float* x, nuint n)
+    {
+        var m0 = Vector512.Load(x + n - 16);
+        Vector512<float> m1 = m0, m2 = m0, m3 = m0;
+        nuint i = 0;
+        for (; i + 64 <= n; i += 64)
+        {
+            m0 = Avx512F.Max(m0, Vector512.Load(x + i));
+            m1 = Avx512F.Max(m1, Vector512.Load(x + i + 16));
+            m2 = Avx512F.Max(m2, Vector512.Load(x + i + 32));
+            m3 = Avx512F.Max(m3, Vector512.Load(x + i + 48));
+        }
+        for (; i + 16 <= n; i += 16) m0 = Avx512F.Max(m0, Vector512.Load(x + i));
+        var m = Avx512F.Max(Avx512F.Max(m0, m1), Avx512F.Max(m2, m3));
+        var h = Avx.Max(m.GetLower(), m.GetUpper());
+        var q = Sse.Max(h.GetLower(), h.GetUpper());
+        q = Sse.Max(q, Sse.Shuffle(q, q, 0b_01_00_11_10));
+        q = Sse.Max(q, Sse.Shuffle(q, q, 0b_10_11_00_01));
+        return q.ToScalar();
+    }
+
+    /// <summary>All-ones in lanes l &gt;= skip, zero below: the lanes of the overlapping last vector not yet covered.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> TailMask(nuint skip) =>
+        Vector512.GreaterThanOrEqual(Vector512<int>.Indices, Vector512.Create((int)skip)).AsSingle();
+}
