@@ -18,7 +18,7 @@ namespace NeuralSharp.Kernels;
 // reach the maximum: it turns exp(x - max) and so the sum into NaN, which poisons the whole row.
 public static partial class Softmax
 {
-    private static bool UseRows512 => Vector512.IsHardwareAccelerated && Avx512F.IsSupported;
+    internal static bool UseRows512 => Vector512.IsHardwareAccelerated && Avx512F.IsSupported;
 
     private static unsafe void ForwardRows512(ReadOnlySpan<float> x, Span<float> y, int rows, int dim)
     {
@@ -89,7 +89,7 @@ public static partial class Softmax
     }
 
     /// <summary>y = x - max - ln(sum(exp(x - max))) over one row of n &gt;= 16 floats; pf as in <see cref="ForwardRow512"/>.</summary>
-    private static unsafe void LogForwardRow512(float* x, float* y, nuint n, nuint pf)
+    internal static unsafe void LogForwardRow512(float* x, float* y, nuint n, nuint pf)
     {
         var max = Vector512.Create(RowMax512(x, n));
         nuint t = n - 16, i = 0;
@@ -169,6 +169,28 @@ public static partial class Softmax
         p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(C1));
         p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(C0));
         return Avx512F.Scale(p, nf);
+    }
+
+    /// <summary>
+    /// Cross-entropy gradient over one row of n &gt;= 16 floats: dl += a exp(lp) - c (lp &lt;= 0, log-probabilities).
+    /// The overlapping tail is computed from the original dl before the loop and stored after it.
+    /// </summary>
+    internal static unsafe void CeGradRow512(float* lp, float* dl, nuint n, float a, float c)
+    {
+        var va = Vector512.Create(a);
+        var vc = Vector512.Create(c);
+        nuint t = n - 16, i = 0;
+        var last = Vector512.FusedMultiplyAdd(va, ExpRow(Vector512.Load(lp + t)), Vector512.Load(dl + t) - vc);
+        for (; i + 32 <= n; i += 32)
+        {
+            var g0 = Vector512.FusedMultiplyAdd(va, ExpRow(Vector512.Load(lp + i)), Vector512.Load(dl + i) - vc);
+            var g1 = Vector512.FusedMultiplyAdd(va, ExpRow(Vector512.Load(lp + i + 16)), Vector512.Load(dl + i + 16) - vc);
+            g0.Store(dl + i);
+            g1.Store(dl + i + 16);
+        }
+        for (; i + 16 <= n; i += 16)
+            Vector512.FusedMultiplyAdd(va, ExpRow(Vector512.Load(lp + i)), Vector512.Load(dl + i) - vc).Store(dl + i);
+        last.Store(dl + t);
     }
 
     /// <summary>All-ones in lanes l &gt;= skip, zero below: the lanes of the overlapping last vector not yet covered.</summary>
