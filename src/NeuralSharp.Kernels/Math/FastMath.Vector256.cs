@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace NeuralSharp.Kernels;
 
@@ -13,6 +14,7 @@ public static partial class FastMath
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> Exp(Vector256<float> x)
     {
+        if (Avx512F.VL.IsSupported) return ExpAvx512(x);
         var xc = Vector256.MinNative(Vector256.MaxNative(x, Vector256.Create(ExpLo)), Vector256.Create(ExpHi));
         var kf = Vector256.FusedMultiplyAdd(xc, Vector256.Create(Log2E), Vector256.Create(RoundMagic));
         var n = kf.AsInt32() - Vector256.Create(RoundMagicBits);
@@ -31,6 +33,26 @@ public static partial class FastMath
         var s2 = Vector256.ShiftLeft(n2 + Vector256.Create(127), 23).AsSingle();
         y = y * s1 * s2;
         return Vector256.ConditionalSelect(Vector256.Equals(x, x), y, x);
+    }
+
+    // AVX-512: y * 2^n by one vscalefps (n as a float, no integer detour), rounded once like y * 2^n1 * 2^n2 above,
+    // so the results are bit-identical. max/min return their second operand when either is NaN, so a NaN x
+    // flows through to the result without a final select.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> ExpAvx512(Vector256<float> x)
+    {
+        var xc = Avx.Min(Vector256.Create(ExpHi), Avx.Max(Vector256.Create(ExpLo), x));
+        var kf = Vector256.FusedMultiplyAdd(xc, Vector256.Create(Log2E), Vector256.Create(RoundMagic));
+        var nf = kf - Vector256.Create(RoundMagic);
+        var r = Vector256.FusedMultiplyAdd(nf, Vector256.Create(-Ln2Hi), xc);
+        r = Vector256.FusedMultiplyAdd(nf, Vector256.Create(-Ln2Lo), r);
+        var p = Vector256.FusedMultiplyAdd(Vector256.Create(E0), r, Vector256.Create(E1));
+        p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(E2));
+        p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(E3));
+        p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(E4));
+        p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(E5));
+        var y = Vector256.FusedMultiplyAdd(p, r * r, r) + Vector256<float>.One;
+        return Avx512F.VL.Scale(y, nf);
     }
 
     /// <summary>ln x per lane (same algorithm and special values as <see cref="Log(float)"/>).</summary>

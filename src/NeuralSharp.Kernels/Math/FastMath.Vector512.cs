@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace NeuralSharp.Kernels;
 
@@ -13,6 +14,7 @@ public static partial class FastMath
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> Exp(Vector512<float> x)
     {
+        if (Avx512F.IsSupported) return ExpAvx512(x);
         var xc = Vector512.MinNative(Vector512.MaxNative(x, Vector512.Create(ExpLo)), Vector512.Create(ExpHi));
         var kf = Vector512.FusedMultiplyAdd(xc, Vector512.Create(Log2E), Vector512.Create(RoundMagic));
         var n = kf.AsInt32() - Vector512.Create(RoundMagicBits);
@@ -31,6 +33,26 @@ public static partial class FastMath
         var s2 = Vector512.ShiftLeft(n2 + Vector512.Create(127), 23).AsSingle();
         y = y * s1 * s2;
         return Vector512.ConditionalSelect(Vector512.Equals(x, x), y, x);
+    }
+
+    // AVX-512: y * 2^n by one vscalefps (n as a float, no integer detour), rounded once like y * 2^n1 * 2^n2 above,
+    // so the results are bit-identical. max/min return their second operand when either is NaN, so a NaN x
+    // flows through to the result without a final select.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> ExpAvx512(Vector512<float> x)
+    {
+        var xc = Avx512F.Min(Vector512.Create(ExpHi), Avx512F.Max(Vector512.Create(ExpLo), x));
+        var kf = Vector512.FusedMultiplyAdd(xc, Vector512.Create(Log2E), Vector512.Create(RoundMagic));
+        var nf = kf - Vector512.Create(RoundMagic);
+        var r = Vector512.FusedMultiplyAdd(nf, Vector512.Create(-Ln2Hi), xc);
+        r = Vector512.FusedMultiplyAdd(nf, Vector512.Create(-Ln2Lo), r);
+        var p = Vector512.FusedMultiplyAdd(Vector512.Create(E0), r, Vector512.Create(E1));
+        p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(E2));
+        p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(E3));
+        p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(E4));
+        p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(E5));
+        var y = Vector512.FusedMultiplyAdd(p, r * r, r) + Vector512<float>.One;
+        return Avx512F.Scale(y, nf);
     }
 
     /// <summary>ln x per lane (same algorithm and special values as <see cref="Log(float)"/>).</summary>

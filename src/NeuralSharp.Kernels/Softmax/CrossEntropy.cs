@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
 namespace NeuralSharp.Kernels;
@@ -37,26 +38,48 @@ public static class CrossEntropy
         Guard.Length(k, nameof(targets), rows, targets.Length);
         Guard.LengthOrEmpty(k, nameof(classWeights), classes, classWeights.Length);
         if (n == 0) return (0, 0);
-        Softmax.LogForward(logits, logProbs, rows, classes, 1);
-        double eps = labelSmoothing, loss = 0, weight = 0;
-        bool weighted = !classWeights.IsEmpty;
-        for (int i = 0; i < rows; i++)
+        double loss = 0, weight = 0;
+        if (classes >= 16 && Softmax.UseRows512)
         {
-            int t = targets[i];
-            if (t == ignoreIndex) continue;
-            var lp = logProbs.Slice(i * classes, classes);
-            double wy = weighted ? classWeights[t] : 1.0;
-            loss += (1 - eps) * wy * -(double)lp[t];
-            if (eps != 0)
+            // Row by row, so the loss terms read the row just written while it is still in L1.
+            unsafe
             {
-                double smooth = weighted
-                    ? SimdReduce.SumDouble(new ProductOp(), lp, classWeights, lp)
-                    : SimdReduce.SumDouble(new FirstOp(), lp, lp, lp);
-                loss += eps / classes * -smooth;
+                fixed (float* px = &MemoryMarshal.GetReference(logits), py = &MemoryMarshal.GetReference(logProbs))
+                    for (int i = 0; i < rows; i++)
+                    {
+                        nuint b = (nuint)i * (nuint)classes;
+                        Softmax.LogForwardRow512(px + b, py + b, (nuint)classes, i + 1 < rows ? (nuint)classes : 0);
+                        AddRowLoss(logProbs, targets, classWeights, labelSmoothing, ignoreIndex, i, classes, ref loss, ref weight);
+                    }
             }
-            weight += wy;
+        }
+        else
+        {
+            Softmax.LogForward(logits, logProbs, rows, classes, 1);
+            for (int i = 0; i < rows; i++)
+                AddRowLoss(logProbs, targets, classWeights, labelSmoothing, ignoreIndex, i, classes, ref loss, ref weight);
         }
         return (loss, weight);
+    }
+
+    private static void AddRowLoss(ReadOnlySpan<float> logProbs, ReadOnlySpan<int> targets, ReadOnlySpan<float> classWeights,
+        float labelSmoothing, int ignoreIndex, int i, int classes, ref double loss, ref double weight)
+    {
+        int t = targets[i];
+        if (t == ignoreIndex) return;
+        double eps = labelSmoothing;
+        bool weighted = !classWeights.IsEmpty;
+        var lp = logProbs.Slice(i * classes, classes);
+        double wy = weighted ? classWeights[t] : 1.0;
+        loss += (1 - eps) * wy * -(double)lp[t];
+        if (eps != 0)
+        {
+            double smooth = weighted
+                ? SimdReduce.SumDouble(new ProductOp(), lp, classWeights, lp)
+                : SimdReduce.SumDouble(new FirstOp(), lp, lp, lp);
+            loss += eps / classes * -smooth;
+        }
+        weight += wy;
     }
 
     /// <summary>
@@ -98,9 +121,16 @@ public static class CrossEntropy
             float a = (float)(scale * ((1 - eps) * wy + eps / classes * wSum));
             float c = (float)(scale * eps / classes);
             if (weighted && eps != 0) SimdLoop.Ternary(new CeGradWeightedOp(a, c), lp, classWeights, dl, dl);
+            else if (classes >= 16 && Softmax.UseRows512) CeGradRow(lp, dl, a, c);
             else SimdLoop.Binary(new CeGradOp(a, c), lp, dl, dl);
             dl[t] -= (float)(scale * (1 - eps) * wy);
         }
+    }
+
+    private static unsafe void CeGradRow(ReadOnlySpan<float> lp, Span<float> dl, float a, float c)
+    {
+        fixed (float* pl = &MemoryMarshal.GetReference(lp), pd = &MemoryMarshal.GetReference(dl))
+            Softmax.CeGradRow512(pl, pd, (nuint)lp.Length, a, c);
     }
 }
 

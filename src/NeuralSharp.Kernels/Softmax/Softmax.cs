@@ -27,6 +27,7 @@ public static partial class Softmax
     {
         int n = Check(nameof(Forward), x.Length, y.Length, -1, outer, dim, inner);
         if (n == 0) return;
+        if (inner == 1 && dim >= 16 && UseRows512) { ForwardRows512(x, y, outer, dim); return; }
         for (int o = 0; o < outer; o++)
         {
             int b = o * dim * inner;
@@ -46,6 +47,7 @@ public static partial class Softmax
     {
         int n = Check(nameof(LogForward), x.Length, y.Length, -1, outer, dim, inner);
         if (n == 0) return;
+        if (inner == 1 && dim >= 16 && UseRows512) { LogForwardRows512(x, y, outer, dim); return; }
         for (int o = 0; o < outer; o++)
         {
             int b = o * dim * inner;
