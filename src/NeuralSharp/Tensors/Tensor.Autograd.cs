@@ -51,7 +51,10 @@ public sealed partial class Tensor
     /// <exception cref="InvalidOperationException">When this tensor does not require gradients, is not a scalar and no gradient is given, or its graph was already freed.</exception>
     public void Backward(Tensor? gradient = null, bool retainGraph = false) => AutogradEngine.Backward(this, gradient, retainGraph);
 
-    /// <summary>Sets the gradient to null (its buffer goes back to the pool).</summary>
+    /// <summary>
+    /// Sets the gradient to null (its buffer goes back to the pool), like PyTorch's <c>set_to_none=True</c>: the next
+    /// backward creates the gradient afresh, and ops that can write it directly (Linear, MatMul) skip zero-filling it.
+    /// </summary>
     public void ZeroGrad()
     {
         Grad?.Dispose();

@@ -106,6 +106,21 @@ public class GradientOverwriteTests
     }
 
     [Fact]
+    public void Linear_RetainedOutputGradient_IsNotOverwrittenByTheActivationBackward()
+    {
+        // The fused backward writes dZ = dY·relu'(Z) over dY in place unless the output keeps its gradient.
+        var x = Random(15, Rows, In);
+        var weight = Random(16, Out, In).RequireGrad();
+        var w = Random(17, Rows, Out);
+        var y = Functional.Linear(x, weight, null, Activation.Relu);
+        y.RetainGrad();
+        Functional.Sum(Functional.Mul(y, w)).Backward();
+        Assert.Equal(w.Data.ToArray(), y.Grad!.Data.ToArray());
+        var masked = Tensor.FromArray(w.Data.ToArray().Select((g, i) => y.Data[i] > 0 ? g : 0f).ToArray(), Rows, Out);
+        AssertClose(LinearReference(x, weight, masked).DW, weight.Grad, "dW");
+    }
+
+    [Fact]
     public void MatMul_SquareTimesItself_AndSharedRightOperand_MatchReferences()
     {
         const int n = 20;

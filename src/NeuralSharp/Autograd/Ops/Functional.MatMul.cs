@@ -120,14 +120,21 @@ public static partial class Functional
             Span<float> biasGrad = _bias is { RequiresGrad: true } ? _bias.GradBuffer() : default;
             Tensor? dzOwned = null;
             ReadOnlySpan<float> dz = dy.Data;
-            // One pass over dy: dZ = dY·act'(Z) (into a fresh buffer, no zeroing) and the bias gradient's column sums.
-            // With Identity dZ is dY itself and the pass only sums the columns.
+            // One pass over dy: dZ = dY·act'(Z) (no zeroing) and the bias gradient's column sums. With Identity dZ is dY
+            // itself and the pass only sums the columns. dZ overwrites dY in place (the kernel allows exact aliasing)
+            // when dY is the output's own gradient, which the engine frees right after this call unless it is retained;
+            // otherwise it goes to a fresh buffer.
             if (_activation != Activation.Identity || !biasGrad.IsEmpty)
             {
-                if (_activation != Activation.Identity && needDz) dzOwned = Tensor.Empty(dy.ShapeRef);
+                Span<float> dzOut = default;
+                if (_activation != Activation.Identity && needDz)
+                {
+                    if (!_y.RetainsGrad && ReferenceEquals(dy, _y.Grad)) dzOut = dy.Data;
+                    else dzOut = (dzOwned = Tensor.Empty(dy.ShapeRef)).Data;
+                }
                 FusedLinear.ActivationBackward(_activation, _z is null ? default : _z.Data, _y.Data, dy.Data,
-                    dzOwned is null ? default : dzOwned.Data, biasGrad, _rows, output, _alpha);
-                if (dzOwned != null) dz = dzOwned.Data;
+                    dzOut, biasGrad, _rows, output, _alpha);
+                if (!dzOut.IsEmpty) dz = dzOut;
             }
             // A gradient that does not exist yet is written with beta = 0 instead of zero-filled and accumulated into
             // (the usual case for both: each step's first write to dW, and x feeds only this layer).
