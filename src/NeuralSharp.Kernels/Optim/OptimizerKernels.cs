@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
 namespace NeuralSharp.Kernels;
@@ -7,11 +6,19 @@ namespace NeuralSharp.Kernels;
 // Legend: n = number of parameters in one tensor; param, grad and the state buffers are all [n].
 // Each kernel is one vectorised pass (Vector512, Vector256, scalar tail) that follows PyTorch 1.13's
 // _single_tensor_* operation order; multiply-adds are separate multiplies and adds (never fused), so the
-// SIMD and scalar paths agree bit for bit and match OptimizerReference exactly.
+// SIMD and scalar paths agree bit for bit and match OptimizerReference exactly. Large tensors are cut into
+// chunks of ChunkLength elements that run on KernelThreads: every element is updated on its own, so the
+// result is the same bit for bit whatever the thread count.
 
 /// <summary>In-place optimizer updates for one parameter tensor (SGD with momentum/Nesterov, Adam, AdamW).</summary>
 public static class OptimizerKernels
 {
+    /// <summary>Elements per parallel chunk (a multiple of 16): 4 streams x 64 KiB, large enough to amortise a claim.</summary>
+    internal const int ChunkLength = 1 << 14;
+
+    /// <summary>Tensors with at least this many elements are updated on up to <see cref="KernelThreads.Count"/> threads.</summary>
+    internal const int ParallelThreshold = 1 << 16;
+
     /// <summary>
     /// SGD step, in place: g = grad + wd p (only if wd != 0); with momentum != 0,
     /// buf = firstStep ? g : momentum buf + (1 - dampening) g and g = nesterov ? g + momentum buf : buf; then p += -lr g.
@@ -26,41 +33,22 @@ public static class OptimizerKernels
     /// <param name="nesterov">Use Nesterov momentum.</param>
     /// <param name="firstStep">The buffer is uninitialised: set it to g instead of updating it.</param>
     /// <exception cref="ArgumentException">A span length differs from param's.</exception>
-    public static void Sgd(Span<float> param, ReadOnlySpan<float> grad, Span<float> momentumBuffer, float lr, float momentum,
+    /// <remarks>Tensors of <see cref="ParallelThreshold"/> elements or more run on up to <see cref="KernelThreads.Count"/>
+    /// threads; the result is bit-identical whatever the thread count.</remarks>
+    public static unsafe void Sgd(Span<float> param, ReadOnlySpan<float> grad, Span<float> momentumBuffer, float lr, float momentum,
         float dampening, float weightDecay, bool nesterov, bool firstStep)
     {
         const string k = "OptimizerKernels.Sgd";
         Guard.Length(k, nameof(grad), param.Length, grad.Length);
         if (momentum != 0f) Guard.Length(k, nameof(momentumBuffer), param.Length, momentumBuffer.Length);
         var s = new SgdStep(lr, momentum, dampening, weightDecay, nesterov, firstStep);
-        ref float p = ref MemoryMarshal.GetReference(param);
-        ref float g = ref MemoryMarshal.GetReference(grad);
-        ref float b = ref momentum != 0f ? ref MemoryMarshal.GetReference(momentumBuffer) : ref p;
-        nuint n = (nuint)param.Length, i = 0;
-        if (Vector512.IsHardwareAccelerated)
-            for (; i + 16 <= n; i += 16)
-            {
-                var pv = Vector512.LoadUnsafe(ref p, i);
-                var bv = Vector512.LoadUnsafe(ref b, i);
-                s.Step(ref pv, Vector512.LoadUnsafe(ref g, i), ref bv);
-                pv.StoreUnsafe(ref p, i);
-                if (s.UsesBuffer) bv.StoreUnsafe(ref b, i);
-            }
-        if (Vector256.IsHardwareAccelerated)
-            for (; i + 8 <= n; i += 8)
-            {
-                var pv = Vector256.LoadUnsafe(ref p, i);
-                var bv = Vector256.LoadUnsafe(ref b, i);
-                s.Step(ref pv, Vector256.LoadUnsafe(ref g, i), ref bv);
-                pv.StoreUnsafe(ref p, i);
-                if (s.UsesBuffer) bv.StoreUnsafe(ref b, i);
-            }
-        for (; i < n; i++)
+        fixed (float* p = param, g = grad, b = momentumBuffer)
         {
-            float pv = Unsafe.Add(ref p, i), bv = Unsafe.Add(ref b, i);
-            s.Step(ref pv, Unsafe.Add(ref g, i), ref bv);
-            Unsafe.Add(ref p, i) = pv;
-            if (s.UsesBuffer) Unsafe.Add(ref b, i) = bv;
+            // Without momentum the buffer is never stored; it points at p so that its loads stay valid.
+            var body = new SgdChunks { P = p, G = g, B = momentum != 0f ? b : p, N = param.Length, S = s };
+            int chunks = ChunkCount(param.Length);
+            if (chunks > 1) KernelThreads.For(chunks, body);
+            else SgdRange(p, g, body.B, param.Length, s);
         }
     }
 
@@ -81,7 +69,9 @@ public static class OptimizerKernels
     /// <param name="decoupled">AdamW's decoupled weight decay instead of Adam's L2 penalty.</param>
     /// <param name="step">The 1-based step number, used for bias correction.</param>
     /// <exception cref="ArgumentException">A span length differs from param's, or step &lt; 1.</exception>
-    public static void Adam(Span<float> param, ReadOnlySpan<float> grad, Span<float> m, Span<float> v, float lr, float beta1, float beta2,
+    /// <remarks>Tensors of <see cref="ParallelThreshold"/> elements or more run on up to <see cref="KernelThreads.Count"/>
+    /// threads; the result is bit-identical whatever the thread count.</remarks>
+    public static unsafe void Adam(Span<float> param, ReadOnlySpan<float> grad, Span<float> m, Span<float> v, float lr, float beta1, float beta2,
         float eps, float weightDecay, bool decoupled, int step)
     {
         const string k = "OptimizerKernels.Adam";
@@ -90,34 +80,104 @@ public static class OptimizerKernels
         Guard.Length(k, nameof(v), param.Length, v.Length);
         if (step < 1) throw new ArgumentException($"{k}: step is {step}, expected 1 or more (1-based).", nameof(step));
         var s = new AdamStep(lr, beta1, beta2, eps, weightDecay, decoupled, step);
-        ref float p = ref MemoryMarshal.GetReference(param);
-        ref float g = ref MemoryMarshal.GetReference(grad);
-        ref float pm = ref MemoryMarshal.GetReference(m);
-        ref float pv = ref MemoryMarshal.GetReference(v);
-        nuint n = (nuint)param.Length, i = 0;
+        fixed (float* p = param, g = grad, pm = m, pv = v)
+        {
+            int chunks = ChunkCount(param.Length);
+            if (chunks > 1) KernelThreads.For(chunks, new AdamChunks { P = p, G = g, M = pm, V = pv, N = param.Length, S = s });
+            else AdamRange(p, g, pm, pv, param.Length, s);
+        }
+    }
+
+    /// <summary>Parallel chunks for a tensor of n elements: 1 (run inline) below the threshold or on one thread.</summary>
+    private static int ChunkCount(int n) =>
+        n < ParallelThreshold || KernelThreads.Count == 1 ? 1 : (n + ChunkLength - 1) / ChunkLength;
+
+    private unsafe struct SgdChunks : IKernelLoopBody
+    {
+        public float* P, G, B;
+        public int N;
+        public SgdStep S;
+
+        public readonly void Invoke(int index)
+        {
+            int start = index * ChunkLength;
+            SgdRange(P + start, G + start, B + start, Math.Min(ChunkLength, N - start), S);
+        }
+    }
+
+    private unsafe struct AdamChunks : IKernelLoopBody
+    {
+        public float* P, G, M, V;
+        public int N;
+        public AdamStep S;
+
+        public readonly void Invoke(int index)
+        {
+            int start = index * ChunkLength;
+            AdamRange(P + start, G + start, M + start, V + start, Math.Min(ChunkLength, N - start), S);
+        }
+    }
+
+    /// <summary>The SGD pass over [0, n); b may equal p when the step uses no buffer (then it is never stored).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void SgdRange(float* p, float* g, float* b, int length, SgdStep s)
+    {
+        nint n = length, i = 0;
         if (Vector512.IsHardwareAccelerated)
             for (; i + 16 <= n; i += 16)
             {
-                var a = Vector512.LoadUnsafe(ref p, i);
-                var b = Vector512.LoadUnsafe(ref pm, i);
-                var c = Vector512.LoadUnsafe(ref pv, i);
-                s.Step(ref a, Vector512.LoadUnsafe(ref g, i), ref b, ref c);
-                a.StoreUnsafe(ref p, i); b.StoreUnsafe(ref pm, i); c.StoreUnsafe(ref pv, i);
+                var pv = Vector512.Load(p + i);
+                var bv = Vector512.Load(b + i);
+                s.Step(ref pv, Vector512.Load(g + i), ref bv);
+                pv.Store(p + i);
+                if (s.UsesBuffer) bv.Store(b + i);
             }
         if (Vector256.IsHardwareAccelerated)
             for (; i + 8 <= n; i += 8)
             {
-                var a = Vector256.LoadUnsafe(ref p, i);
-                var b = Vector256.LoadUnsafe(ref pm, i);
-                var c = Vector256.LoadUnsafe(ref pv, i);
-                s.Step(ref a, Vector256.LoadUnsafe(ref g, i), ref b, ref c);
-                a.StoreUnsafe(ref p, i); b.StoreUnsafe(ref pm, i); c.StoreUnsafe(ref pv, i);
+                var pv = Vector256.Load(p + i);
+                var bv = Vector256.Load(b + i);
+                s.Step(ref pv, Vector256.Load(g + i), ref bv);
+                pv.Store(p + i);
+                if (s.UsesBuffer) bv.Store(b + i);
             }
         for (; i < n; i++)
         {
-            float a = Unsafe.Add(ref p, i), b = Unsafe.Add(ref pm, i), c = Unsafe.Add(ref pv, i);
-            s.Step(ref a, Unsafe.Add(ref g, i), ref b, ref c);
-            Unsafe.Add(ref p, i) = a; Unsafe.Add(ref pm, i) = b; Unsafe.Add(ref pv, i) = c;
+            float pv = p[i], bv = b[i];
+            s.Step(ref pv, g[i], ref bv);
+            p[i] = pv;
+            if (s.UsesBuffer) b[i] = bv;
+        }
+    }
+
+    /// <summary>The Adam pass over [0, n).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void AdamRange(float* p, float* g, float* pm, float* pv, int length, AdamStep s)
+    {
+        nint n = length, i = 0;
+        if (Vector512.IsHardwareAccelerated)
+            for (; i + 16 <= n; i += 16)
+            {
+                var a = Vector512.Load(p + i);
+                var b = Vector512.Load(pm + i);
+                var c = Vector512.Load(pv + i);
+                s.Step(ref a, Vector512.Load(g + i), ref b, ref c);
+                a.Store(p + i); b.Store(pm + i); c.Store(pv + i);
+            }
+        if (Vector256.IsHardwareAccelerated)
+            for (; i + 8 <= n; i += 8)
+            {
+                var a = Vector256.Load(p + i);
+                var b = Vector256.Load(pm + i);
+                var c = Vector256.Load(pv + i);
+                s.Step(ref a, Vector256.Load(g + i), ref b, ref c);
+                a.Store(p + i); b.Store(pm + i); c.Store(pv + i);
+            }
+        for (; i < n; i++)
+        {
+            float a = p[i], b = pm[i], c = pv[i];
+            s.Step(ref a, g[i], ref b, ref c);
+            p[i] = a; pm[i] = b; pv[i] = c;
         }
     }
 }

@@ -127,7 +127,7 @@ public abstract class Module
     /// <summary>Sets evaluation mode (same as <c>Train(false)</c>).</summary>
     public Module Eval() => Train(false);
 
-    /// <summary>Clears the gradients of every parameter.</summary>
+    /// <summary>Clears the gradients of every parameter: sets them to null (<see cref="Tensor.ZeroGrad"/>).</summary>
     public void ZeroGrad()
     {
         foreach (var p in Parameters()) p.ZeroGrad();

@@ -45,7 +45,10 @@ public abstract class Optimizer
     /// <summary>Updates parameter <paramref name="index"/> in place from its gradient.</summary>
     protected abstract void Update(int index, Tensor parameter, Tensor gradient);
 
-    /// <summary>Clears every parameter's gradient.</summary>
+    /// <summary>
+    /// Clears every parameter's gradient: sets it to null (<see cref="Tensor.ZeroGrad"/>), as PyTorch's
+    /// <c>zero_grad(set_to_none=True)</c>, its default. The next backward writes fresh gradients without zero-filling them.
+    /// </summary>
     public void ZeroGrad()
     {
         foreach (var p in Parameters) p.ZeroGrad();

@@ -51,7 +51,10 @@ public sealed partial class Tensor
     /// <exception cref="InvalidOperationException">When this tensor does not require gradients, is not a scalar and no gradient is given, or its graph was already freed.</exception>
     public void Backward(Tensor? gradient = null, bool retainGraph = false) => AutogradEngine.Backward(this, gradient, retainGraph);
 
-    /// <summary>Sets the gradient to null (its buffer goes back to the pool).</summary>
+    /// <summary>
+    /// Sets the gradient to null (its buffer goes back to the pool), like PyTorch's <c>set_to_none=True</c>: the next
+    /// backward creates the gradient afresh, and ops that can write it directly (Linear, MatMul) skip zero-filling it.
+    /// </summary>
     public void ZeroGrad()
     {
         Grad?.Dispose();
@@ -61,13 +64,22 @@ public sealed partial class Tensor
     /// <summary>The gradient buffer to accumulate into, created as zeros on first use. Never owned by a scope.</summary>
     internal Span<float> GradBuffer()
     {
-        if (Grad == null || Grad.IsDisposed)
-        {
-            var g = new Tensor(new TensorStorage(TensorPool.Rent(Size), pooled: true), 0, (int[])_shape.Clone(), scoped: false);
-            g.Data.Clear();
-            Grad = g;
-        }
-        return Grad.Data;
+        var data = GradBufferForOverwrite(out bool fresh);
+        if (fresh) data.Clear();
+        return data;
+    }
+
+    /// <summary>
+    /// The gradient buffer for an op that can either overwrite or accumulate. When no gradient exists yet, the buffer
+    /// is created uninitialised and <paramref name="fresh"/> is true: the caller must then write every element (a GEMM
+    /// with beta = 0, a kernel that overwrites). Otherwise <paramref name="fresh"/> is false and the caller must
+    /// accumulate (+=) as usual. Saves zero-filling and re-reading large gradients (weights, activations) once per step.
+    /// </summary>
+    internal Span<float> GradBufferForOverwrite(out bool fresh)
+    {
+        fresh = Grad == null || Grad.IsDisposed;
+        if (fresh) Grad = new Tensor(new TensorStorage(TensorPool.Rent(Size), pooled: true), 0, (int[])_shape.Clone(), scoped: false);
+        return Grad!.Data;
     }
 
     /// <summary>Makes this tensor the output of <paramref name="node"/> when recording is on.</summary>

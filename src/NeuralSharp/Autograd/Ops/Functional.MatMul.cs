@@ -47,13 +47,25 @@ public static partial class Functional
         {
             var dyd = dy.Data;
             bool sharedB = batch == 1 || b.Rank == 2;
+            bool freshA = false, freshB = false;
             for (int i = 0; i < batch; i++)
             {
                 var dyi = dyd.Slice(i * m * n);
+                // A fresh gradient is overwritten (beta = 0) instead of zero-filled and accumulated into; a shared B's
+                // gradient only by the first batch entry, later ones add to it.
                 if (a.RequiresGrad) // dA += dY @ B^T
-                    Gemm.Sgemm(false, true, m, k, n, 1f, dyi, n, b.Data.Slice(sharedB ? 0 : i * k * n), n, 1f, a.GradBuffer().Slice(i * m * k), k);
+                {
+                    var da = a.GradBufferForOverwrite(out bool fresh);
+                    if (i == 0) freshA = fresh;
+                    Gemm.Sgemm(false, true, m, k, n, 1f, dyi, n, b.Data.Slice(sharedB ? 0 : i * k * n), n, freshA ? 0f : 1f, da.Slice(i * m * k), k);
+                }
                 if (b.RequiresGrad) // dB += A^T @ dY
-                    Gemm.Sgemm(true, false, k, n, m, 1f, a.Data.Slice(i * m * k), k, dyi, n, 1f, b.GradBuffer().Slice(sharedB ? 0 : i * k * n), n);
+                {
+                    var db = b.GradBufferForOverwrite(out bool fresh);
+                    if (i == 0) freshB = fresh;
+                    float beta = freshB && (!sharedB || i == 0) ? 0f : 1f;
+                    Gemm.Sgemm(true, false, k, n, m, 1f, a.Data.Slice(i * m * k), k, dyi, n, beta, db.Slice(sharedB ? 0 : i * k * n), n);
+                }
             }
         }
     }
@@ -108,19 +120,34 @@ public static partial class Functional
             Span<float> biasGrad = _bias is { RequiresGrad: true } ? _bias.GradBuffer() : default;
             Tensor? dzOwned = null;
             ReadOnlySpan<float> dz = dy.Data;
-            // One pass over dy: dZ = dY·act'(Z) (into a fresh buffer, no zeroing) and the bias gradient's column sums.
-            // With Identity dZ is dY itself and the pass only sums the columns.
+            // One pass over dy: dZ = dY·act'(Z) (no zeroing) and the bias gradient's column sums. With Identity dZ is dY
+            // itself and the pass only sums the columns. dZ overwrites dY in place (the kernel allows exact aliasing)
+            // when dY is the output's own gradient, which the engine frees right after this call unless it is retained;
+            // otherwise it goes to a fresh buffer.
             if (_activation != Activation.Identity || !biasGrad.IsEmpty)
             {
-                if (_activation != Activation.Identity && needDz) dzOwned = Tensor.Empty(dy.ShapeRef);
+                Span<float> dzOut = default;
+                if (_activation != Activation.Identity && needDz)
+                {
+                    if (!_y.RetainsGrad && ReferenceEquals(dy, _y.Grad)) dzOut = dy.Data;
+                    else dzOut = (dzOwned = Tensor.Empty(dy.ShapeRef)).Data;
+                }
                 FusedLinear.ActivationBackward(_activation, _z is null ? default : _z.Data, _y.Data, dy.Data,
-                    dzOwned is null ? default : dzOwned.Data, biasGrad, _rows, output, _alpha);
-                if (dzOwned != null) dz = dzOwned.Data;
+                    dzOut, biasGrad, _rows, output, _alpha);
+                if (!dzOut.IsEmpty) dz = dzOut;
             }
+            // A gradient that does not exist yet is written with beta = 0 instead of zero-filled and accumulated into
+            // (the usual case for both: each step's first write to dW, and x feeds only this layer).
             if (_x.RequiresGrad) // dX += dZ @ W
-                Gemm.Sgemm(false, false, _rows, input, output, 1f, dz, output, _weight.Data, input, 1f, _x.GradBuffer(), input);
+            {
+                var dx = _x.GradBufferForOverwrite(out bool fresh);
+                Gemm.Sgemm(false, false, _rows, input, output, 1f, dz, output, _weight.Data, input, fresh ? 0f : 1f, dx, input);
+            }
             if (_weight.RequiresGrad) // dW += dZᵀ @ X
-                Gemm.Sgemm(true, false, output, input, _rows, 1f, dz, output, _x.Data, input, 1f, _weight.GradBuffer(), input);
+            {
+                var dw = _weight.GradBufferForOverwrite(out bool fresh);
+                Gemm.Sgemm(true, false, output, input, _rows, 1f, dz, output, _x.Data, input, fresh ? 0f : 1f, dw, input);
+            }
             dzOwned?.Dispose();
         }
 
