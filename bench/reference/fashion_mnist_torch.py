@@ -31,6 +31,8 @@ def main():
     ap.add_argument("--epochs", type=int, default=5)
     ap.add_argument("--batch-size", type=int, default=32)
     ap.add_argument("--threads", type=int, default=0, help="torch threads (0: torch's default)")
+    ap.add_argument("--lr", type=float, default=1e-3)
+    ap.add_argument("--schedule", choices=["cosine", "none"], default="cosine")
     args = ap.parse_args()
     torch.manual_seed(args.seed)
     if args.threads:
@@ -47,14 +49,16 @@ def main():
     xtr, ytr, xte, yte = map(torch.from_numpy, (xtr, ytr, xte, yte))
 
     model = nn.Sequential(nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 10))
-    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+    opt = torch.optim.Adam(model.parameters(), lr=args.lr)
     steps_per_epoch = (len(xtr) + args.batch_size - 1) // args.batch_size
-    warmup, total = steps_per_epoch, max(args.epochs, 2) * steps_per_epoch
+    warmup, total_steps = steps_per_epoch, max(args.epochs, 2) * steps_per_epoch
 
     def lr_factor(step):
+        if args.schedule == "none":
+            return 1.0
         if step < warmup:
             return step / warmup
-        return 0.5 * (1 + math.cos(math.pi * min(1.0, (step - warmup) / (total - warmup))))
+        return 0.5 * (1 + math.cos(math.pi * min(1.0, (step - warmup) / (total_steps - warmup))))
 
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lr_factor)
     loss_fn = nn.CrossEntropyLoss()
@@ -63,7 +67,7 @@ def main():
     for epoch in range(1, args.epochs + 1):
         perm = torch.randperm(len(xtr), generator=g)
         t0 = time.perf_counter()
-        total, correct, n = 0.0, 0, 0
+        loss_sum, correct, n = 0.0, 0, 0
         model.train()
         for i in range(0, len(xtr), args.batch_size):
             idx = perm[i:i + args.batch_size]
@@ -74,11 +78,11 @@ def main():
             loss.backward()
             opt.step()
             sched.step()
-            total += loss.item() * len(idx)
+            loss_sum += loss.item() * len(idx)
             correct += (logits.argmax(1) == yb).sum().item()
             n += len(idx)
         dt = time.perf_counter() - t0
-        print(f"epoch {epoch:3d}/{args.epochs}  loss {total / n:.4f}  accuracy {correct / n:.4f}  {n / dt:10,.0f} samples/s  {dt:.2f} s")
+        print(f"epoch {epoch:3d}/{args.epochs}  loss {loss_sum / n:.4f}  accuracy {correct / n:.4f}  {n / dt:10,.0f} samples/s  {dt:.2f} s")
     model.eval()
     with torch.no_grad():
         acc = (model(xte).argmax(1) == yte).float().mean().item()

@@ -78,7 +78,7 @@ internal static class TrainCommand
                 ScheduleEveryStep = scheduleName == "cosine",
             };
             trainer.Fit(train, options, onEpoch: e => output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"epoch {e.Epoch,3}/{epochCount}  loss {e.Loss:F4}  accuracy {e.Accuracy:F4}  {e.SamplesPerSecond,10:N0} samples/s  {e.Elapsed.TotalSeconds:F2} s")));
+                $"epoch {e.Epoch,3}/{epochCount}  loss {e.Loss:F4}  accuracy {e.Accuracy:F4}  {e.SamplesPerSecond,10:N0} samples/s  {e.Elapsed.TotalSeconds:F2} s  lr {e.LearningRate:G3}")));
 
             var result = trainer.Evaluate(test);
             var saved = new SavedModel(model, train.FeatureShape, train.ClassCount, preprocessor, train.ClassNames)

@@ -431,6 +431,45 @@ def case_mlp_train():
           tensors)
 
 
+def case_mlp_train_adam_cosine():
+    """Adam under a per-step cosine schedule with linear warm-up (NeuralSharp's CLI default) over 40 steps
+    of fixed mini-batches, so that a schedule interacting with the optimizer state is checked too."""
+    c = "mlp_train_adam_cosine"
+    seed(c)
+    model = torch.nn.Sequential(torch.nn.Linear(6, 16), torch.nn.ReLU(), torch.nn.Linear(16, 3))
+    x = randn(40, 6)
+    target = torch.randint(0, 3, (40,), dtype=torch.int64)
+    tensors = {"x": x, "target": target}
+    for k, v in model.state_dict().items():
+        tensors["init." + k] = v.clone()
+    warmup, total, batch = 5, 40, 8
+    opt = torch.optim.Adam(model.parameters(), lr=0.01, foreach=False)
+
+    def factor(step):
+        if step < warmup:
+            return step / warmup
+        return 0.5 * (1 + math.cos(math.pi * min(1.0, (step - warmup) / (total - warmup))))
+
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, factor)
+    losses = []
+    for step in range(total):
+        rows = slice((step * batch) % 40, (step * batch) % 40 + batch)
+        opt.zero_grad()
+        loss = F.cross_entropy(model(x[rows]), target[rows])
+        losses.append(loss.detach().clone())
+        loss.backward()
+        opt.step()
+        sched.step()
+    tensors["losses"] = torch.stack(losses)
+    for k, v in model.state_dict().items():
+        tensors["final." + k] = v.clone()
+    write(c, "mlp_train",
+          {"model": "Sequential(Linear(6,16), ReLU(), Linear(16,3))", "optimizer": "Adam", "lr": 0.01,
+           "warmup_steps": warmup, "total_steps": total, "batch": batch,
+           "formula": "batch t = rows (8t mod 40) .. +8; lr from LambdaLR cosine with linear warm-up stepped after every optimizer step"},
+          tensors)
+
+
 def main():
     print("torch", torch.__version__)
     if os.path.isdir(OUT):
@@ -448,6 +487,7 @@ def main():
     case_lr_schedules()
     case_clip_grad_norm()
     case_mlp_train()
+    case_mlp_train_adam_cosine()
     size = sum(os.path.getsize(os.path.join(OUT, c + ".json")) for c in _written)
     print(f"wrote {len(_written)} cases, {size} bytes, to {OUT}")
 
