@@ -70,20 +70,18 @@ internal static unsafe class GemmVector
         }
     }
 
-    /// <summary>y[j] = alpha * dot(x, B[j, :]) + beta * y[j] for j in [j0, j1): four rows of B streamed at a time.</summary>
-    /// <remarks>
-    /// Four concurrent row streams (not eight) measured ~10% faster from L3: fewer streams keep the hardware prefetchers
-    /// ahead, and four independent FMA chains still hide the FMA latency behind the loads.
-    /// </remarks>
+    /// <summary>y[j] = alpha * dot(x, B[j, :]) + beta * y[j] for j in [j0, j1): eight rows of B streamed at a time.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Dots(float* x, float* b, nint ldb, float* y, int k, int j0, int j1, float alpha, float beta)
     {
         int kv = k & ~15;
         int j = j0;
-        for (; j + 4 <= j1; j += 4)
+        for (; j + 8 <= j1; j += 8)
         {
             float* r0 = b + j * ldb, r1 = r0 + ldb, r2 = r1 + ldb, r3 = r2 + ldb;
+            float* r4 = r3 + ldb, r5 = r4 + ldb, r6 = r5 + ldb, r7 = r6 + ldb;
             Vector512<float> s0 = default, s1 = default, s2 = default, s3 = default;
+            Vector512<float> s4 = default, s5 = default, s6 = default, s7 = default;
             for (int p = 0; p < kv; p += 16)
             {
                 Vector512<float> xv = Vector512.Load(x + p);
@@ -91,11 +89,19 @@ internal static unsafe class GemmVector
                 s1 = Vector512.FusedMultiplyAdd(xv, Vector512.Load(r1 + p), s1);
                 s2 = Vector512.FusedMultiplyAdd(xv, Vector512.Load(r2 + p), s2);
                 s3 = Vector512.FusedMultiplyAdd(xv, Vector512.Load(r3 + p), s3);
+                s4 = Vector512.FusedMultiplyAdd(xv, Vector512.Load(r4 + p), s4);
+                s5 = Vector512.FusedMultiplyAdd(xv, Vector512.Load(r5 + p), s5);
+                s6 = Vector512.FusedMultiplyAdd(xv, Vector512.Load(r6 + p), s6);
+                s7 = Vector512.FusedMultiplyAdd(xv, Vector512.Load(r7 + p), s7);
             }
             Finish(s0, x, r0, kv, k, y + j + 0, alpha, beta);
             Finish(s1, x, r1, kv, k, y + j + 1, alpha, beta);
             Finish(s2, x, r2, kv, k, y + j + 2, alpha, beta);
             Finish(s3, x, r3, kv, k, y + j + 3, alpha, beta);
+            Finish(s4, x, r4, kv, k, y + j + 4, alpha, beta);
+            Finish(s5, x, r5, kv, k, y + j + 5, alpha, beta);
+            Finish(s6, x, r6, kv, k, y + j + 6, alpha, beta);
+            Finish(s7, x, r7, kv, k, y + j + 7, alpha, beta);
         }
         for (; j < j1; j++)
         {
