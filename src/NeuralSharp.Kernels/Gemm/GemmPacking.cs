@@ -93,10 +93,18 @@ internal static unsafe class GemmPacking
 
     private static bool CanTranspose4(int width) => Sse.IsSupported && width % 4 == 0;
 
-    /// <summary>dst[p * width + r] = src[r * ld + p] for r &lt; width, p &lt; kc: 4 x 4 SSE transposes.</summary>
+    /// <summary>dst[p * width + r] = src[r * ld + p] for r &lt; width, p &lt; kc: 16 x 16 AVX-512 or 4 x 4 SSE transposes.</summary>
     private static void TransposeRows(float* src, nint ld, int kc, int width, float* dst)
     {
         int p = 0;
+        if (Avx512F.IsSupported && width % 16 == 0)
+        {
+            // B's 32-wide slivers (NT products): whole 16 x 16 blocks in registers, half the shuffles and a quarter of
+            // the loads and stores of the 4 x 4 SSE blocks.
+            for (; p + 16 <= kc; p += 16)
+                for (int r = 0; r < width; r += 16)
+                    Transpose16x16(src + r * ld + p, ld, dst + (nint)p * width + r, width);
+        }
         // 16 p at a time: each source row is read a whole cache line at once (rows may be 4 KiB apart and alias).
         for (; p + 16 <= kc; p += 16)
             for (int r = 0; r < width; r += 4)
@@ -107,6 +115,67 @@ internal static unsafe class GemmPacking
                 Transpose4x4(src + r * ld + p, ld, dst + (nint)p * width + r, width);
         for (; p < kc; p++)
             for (int r = 0; r < width; r++) dst[(nint)p * width + r] = src[r * ld + p];
+    }
+
+    /// <summary>d[q * width + i] = s[i * ld + q] for i, q &lt; 16 (unpack pairs, 4 x 4 blocks per 128-bit lane, then lanes).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Transpose16x16(float* s, nint ld, float* d, int width)
+    {
+        // Rows i and i + 1 interleaved: t[2k] lane = (a0 b0 a1 b1), t[2k + 1] lane = (a2 b2 a3 b3).
+        Vector512<float> r0 = Vector512.Load(s), r1 = Vector512.Load(s + ld);
+        Vector512<float> t0 = Avx512F.UnpackLow(r0, r1), t1 = Avx512F.UnpackHigh(r0, r1);
+        r0 = Vector512.Load(s + 2 * ld); r1 = Vector512.Load(s + 3 * ld);
+        Vector512<float> t2 = Avx512F.UnpackLow(r0, r1), t3 = Avx512F.UnpackHigh(r0, r1);
+        r0 = Vector512.Load(s + 4 * ld); r1 = Vector512.Load(s + 5 * ld);
+        Vector512<float> t4 = Avx512F.UnpackLow(r0, r1), t5 = Avx512F.UnpackHigh(r0, r1);
+        r0 = Vector512.Load(s + 6 * ld); r1 = Vector512.Load(s + 7 * ld);
+        Vector512<float> t6 = Avx512F.UnpackLow(r0, r1), t7 = Avx512F.UnpackHigh(r0, r1);
+        r0 = Vector512.Load(s + 8 * ld); r1 = Vector512.Load(s + 9 * ld);
+        Vector512<float> t8 = Avx512F.UnpackLow(r0, r1), t9 = Avx512F.UnpackHigh(r0, r1);
+        r0 = Vector512.Load(s + 10 * ld); r1 = Vector512.Load(s + 11 * ld);
+        Vector512<float> t10 = Avx512F.UnpackLow(r0, r1), t11 = Avx512F.UnpackHigh(r0, r1);
+        r0 = Vector512.Load(s + 12 * ld); r1 = Vector512.Load(s + 13 * ld);
+        Vector512<float> t12 = Avx512F.UnpackLow(r0, r1), t13 = Avx512F.UnpackHigh(r0, r1);
+        r0 = Vector512.Load(s + 14 * ld); r1 = Vector512.Load(s + 15 * ld);
+        Vector512<float> t14 = Avx512F.UnpackLow(r0, r1), t15 = Avx512F.UnpackHigh(r0, r1);
+
+        // u[4j + q], lane L: column 4L + q of rows 4j .. 4j + 3.
+        Vector512<float> u0 = Avx512F.Shuffle(t0, t2, 0x44), u1 = Avx512F.Shuffle(t0, t2, 0xEE);
+        Vector512<float> u2 = Avx512F.Shuffle(t1, t3, 0x44), u3 = Avx512F.Shuffle(t1, t3, 0xEE);
+        Vector512<float> u4 = Avx512F.Shuffle(t4, t6, 0x44), u5 = Avx512F.Shuffle(t4, t6, 0xEE);
+        Vector512<float> u6 = Avx512F.Shuffle(t5, t7, 0x44), u7 = Avx512F.Shuffle(t5, t7, 0xEE);
+        Vector512<float> u8 = Avx512F.Shuffle(t8, t10, 0x44), u9 = Avx512F.Shuffle(t8, t10, 0xEE);
+        Vector512<float> u10 = Avx512F.Shuffle(t9, t11, 0x44), u11 = Avx512F.Shuffle(t9, t11, 0xEE);
+        Vector512<float> u12 = Avx512F.Shuffle(t12, t14, 0x44), u13 = Avx512F.Shuffle(t12, t14, 0xEE);
+        Vector512<float> u14 = Avx512F.Shuffle(t13, t15, 0x44), u15 = Avx512F.Shuffle(t13, t15, 0xEE);
+
+        // v[q] (q < 4) = lanes 0, 2 of u[q], u[q + 4]; v[q + 4] = lanes 1, 3 (likewise v[8 ..] from u[8 ..]).
+        Vector512<float> v0 = Avx512F.Shuffle4x128(u0, u4, 0x88), v4 = Avx512F.Shuffle4x128(u0, u4, 0xDD);
+        Vector512<float> v1 = Avx512F.Shuffle4x128(u1, u5, 0x88), v5 = Avx512F.Shuffle4x128(u1, u5, 0xDD);
+        Vector512<float> v2 = Avx512F.Shuffle4x128(u2, u6, 0x88), v6 = Avx512F.Shuffle4x128(u2, u6, 0xDD);
+        Vector512<float> v3 = Avx512F.Shuffle4x128(u3, u7, 0x88), v7 = Avx512F.Shuffle4x128(u3, u7, 0xDD);
+        Vector512<float> v8 = Avx512F.Shuffle4x128(u8, u12, 0x88), v12 = Avx512F.Shuffle4x128(u8, u12, 0xDD);
+        Vector512<float> v9 = Avx512F.Shuffle4x128(u9, u13, 0x88), v13 = Avx512F.Shuffle4x128(u9, u13, 0xDD);
+        Vector512<float> v10 = Avx512F.Shuffle4x128(u10, u14, 0x88), v14 = Avx512F.Shuffle4x128(u10, u14, 0xDD);
+        Vector512<float> v11 = Avx512F.Shuffle4x128(u11, u15, 0x88), v15 = Avx512F.Shuffle4x128(u11, u15, 0xDD);
+
+        // Column c: lanes 0, 2 of v[c] then of v[c + 8] (c < 4, 4 .. 7), lanes 1, 3 for columns 8 .. 15.
+        Vector512.Store(Avx512F.Shuffle4x128(v0, v8, 0x88), d);
+        Vector512.Store(Avx512F.Shuffle4x128(v1, v9, 0x88), d + width);
+        Vector512.Store(Avx512F.Shuffle4x128(v2, v10, 0x88), d + 2 * width);
+        Vector512.Store(Avx512F.Shuffle4x128(v3, v11, 0x88), d + 3 * width);
+        Vector512.Store(Avx512F.Shuffle4x128(v4, v12, 0x88), d + 4 * width);
+        Vector512.Store(Avx512F.Shuffle4x128(v5, v13, 0x88), d + 5 * width);
+        Vector512.Store(Avx512F.Shuffle4x128(v6, v14, 0x88), d + 6 * width);
+        Vector512.Store(Avx512F.Shuffle4x128(v7, v15, 0x88), d + 7 * width);
+        Vector512.Store(Avx512F.Shuffle4x128(v0, v8, 0xDD), d + 8 * width);
+        Vector512.Store(Avx512F.Shuffle4x128(v1, v9, 0xDD), d + 9 * width);
+        Vector512.Store(Avx512F.Shuffle4x128(v2, v10, 0xDD), d + 10 * width);
+        Vector512.Store(Avx512F.Shuffle4x128(v3, v11, 0xDD), d + 11 * width);
+        Vector512.Store(Avx512F.Shuffle4x128(v4, v12, 0xDD), d + 12 * width);
+        Vector512.Store(Avx512F.Shuffle4x128(v5, v13, 0xDD), d + 13 * width);
+        Vector512.Store(Avx512F.Shuffle4x128(v6, v14, 0xDD), d + 14 * width);
+        Vector512.Store(Avx512F.Shuffle4x128(v7, v15, 0xDD), d + 15 * width);
     }
 
     /// <summary>d[q * width + i] = s[i * ld + q] for i, q &lt; 4.</summary>
