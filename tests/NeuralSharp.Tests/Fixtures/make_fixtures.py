@@ -472,10 +472,7 @@ def case_mlp_train_adam_cosine():
 
 def main():
     print("torch", torch.__version__)
-    if os.path.isdir(OUT):
-        for f in os.listdir(OUT):
-            if f.endswith(".json"):
-                os.remove(os.path.join(OUT, f))
+    # Other make_fixtures_*.py scripts write into the same folder: overwrite our cases, delete nothing.
     case_linear()
     case_activations()
     case_softmax()
