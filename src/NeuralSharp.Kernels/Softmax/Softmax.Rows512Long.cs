@@ -15,7 +15,8 @@ namespace NeuralSharp.Kernels;
 // element, so the vector loops still evaluate one exp per element). The second pass reads the row back from L1/L2:
 // softmax multiplies each chunk of y by exp(shift_c - M) / S, log-softmax writes y = x - M - ln S.
 // While a chunk is exponentiated (compute-bound) the next chunk of x and y, a fixed Chunk floats ahead in the flat
-// array (so into the next row at the end of a row), is prefetched: memory streams at a steady distance.
+// array (so into the next row at the end of a row), is prefetched: memory streams at a steady distance. The second
+// pass (L1/L2-bound) prefetches the next row further on (a quarter line per line it writes), so memory stays busy.
 // Special values: a shift of -inf (all of the row so far is -inf) computes the chunk against float.MaxValue
 // (terms 0) and is kept as -inf, so the chunk scales by exp(-inf - M) = 0 later; an all -inf row ends with S = 0 and
 // gives NaN like the three-pass kernel; NaN or a +inf maximum turns the running sum into NaN and poisons the row.
@@ -75,7 +76,7 @@ public static partial class Softmax
         {
             nuint e = ChunkEnd(i, n, cl);
             float f = shifts[k] == m ? inv : MathF.Exp(shifts[k] - m) * inv;
-            ScaleChunk512(y + i, e - i, f);
+            ScaleChunk512(y + i, e - i, f, x + n + cl + i / 4, y + n + cl + i / 4);
             i = e;
         }
     }
@@ -98,8 +99,11 @@ public static partial class Softmax
         var ls = Vector512.Create(FastMath.Log(s));
         nuint t = n - 16, j = 0;
         var yLast = Vector512.Load(x + t) - max - ls;
+        float* pfx = x + n + cl, pfy = y + n + cl;
         for (; j + 64 <= n; j += 64)
         {
+            Sse.Prefetch0(pfx + j / 4);
+            Sse.Prefetch0(pfy + j / 4);
             (Vector512.Load(x + j) - max - ls).Store(y + j);
             (Vector512.Load(x + j + 16) - max - ls).Store(y + j + 16);
             (Vector512.Load(x + j + 32) - max - ls).Store(y + j + 32);
@@ -154,14 +158,19 @@ public static partial class Softmax
         return Vector512.Sum((s0 + s1) + (s2 + s3));
     }
 
-    /// <summary>y *= f over one chunk of n &gt;= 16 floats (the overlapping last vector is loaded first, stored last).</summary>
-    private static unsafe void ScaleChunk512(float* y, nuint n, float f)
+    /// <summary>
+    /// y *= f over one chunk of n &gt;= 16 floats (the overlapping last vector is loaded first, stored last); prefetches
+    /// one line of pfx and of pfy per 4 lines of y.
+    /// </summary>
+    private static unsafe void ScaleChunk512(float* y, nuint n, float f, float* pfx, float* pfy)
     {
         var vf = Vector512.Create(f);
         nuint t = n - 16, i = 0;
         var yLast = Vector512.Load(y + t) * vf;
         for (; i + 64 <= n; i += 64)
         {
+            Sse.Prefetch0(pfx + i / 4);
+            Sse.Prefetch0(pfy + i / 4);
             (Vector512.Load(y + i) * vf).Store(y + i);
             (Vector512.Load(y + i + 16) * vf).Store(y + i + 16);
             (Vector512.Load(y + i + 32) * vf).Store(y + i + 32);
