@@ -7,7 +7,8 @@ namespace NeuralSharp.Kernels;
 
 // Legend: rows = outer (inner == 1), n = dim = row length (>= 16 here), x/y = one row of input/output.
 //
-// Contiguous rows with AVX-512. Per row: pass 1 reads x for the maximum (one max per 16 floats), pass 2 reads x
+// Contiguous rows with AVX-512 shorter than LongRow (longer rows: Softmax.Rows512Long.cs, in L1-sized chunks).
+// Per row: pass 1 reads x for the maximum (one max per 16 floats), pass 2 reads x
 // again for exp(x - max) (and, for softmax, writes it to y) and its sum, pass 3 writes y. A row of up to a few
 // thousand floats stays in L1/L2 between the passes, so memory sees one read of x and one write of y; the two
 // later passes are compute-bound, so they prefetch the next row's x (pass 2) and y (pass 3) to keep DRAM busy
@@ -22,6 +23,7 @@ public static partial class Softmax
 
     private static unsafe void ForwardRows512(ReadOnlySpan<float> x, Span<float> y, int rows, int dim)
     {
+        if (dim >= LongRow) { ForwardLongRows512(x, y, rows, dim, log: false); return; }
         fixed (float* px = &MemoryMarshal.GetReference(x), py = &MemoryMarshal.GetReference(y))
             for (int r = 0; r < rows; r++)
             {
@@ -32,6 +34,7 @@ public static partial class Softmax
 
     private static unsafe void LogForwardRows512(ReadOnlySpan<float> x, Span<float> y, int rows, int dim)
     {
+        if (dim >= LongRow) { ForwardLongRows512(x, y, rows, dim, log: true); return; }
         fixed (float* px = &MemoryMarshal.GetReference(x), py = &MemoryMarshal.GetReference(y))
             for (int r = 0; r < rows; r++)
             {
