@@ -25,6 +25,12 @@ public static class ModuleRegistry
         ["Dropout"] = c => new Dropout(Float(c, "p", 0.5f)),
         ["LayerNorm"] = c => new LayerNorm(Int(c, "normalized_shape"), Float(c, "eps", 1e-5f), Bool(c, "elementwise_affine", true)),
         ["RMSNorm"] = c => new RMSNorm(Int(c, "normalized_shape"), Float(c, "eps", 1e-6f), Bool(c, "elementwise_affine", true)),
+        // Normalisation and embedding layers (issue 4, layers-norm).
+        ["BatchNorm1d"] = c => new BatchNorm1d(Int(c, "num_features"), Float(c, "eps", 1e-5f),
+            c.ContainsKey("momentum") && c["momentum"] is null ? null : Float(c, "momentum", 0.1f),
+            Bool(c, "affine", true), Bool(c, "track_running_stats", true)),
+        ["Embedding"] = c => new Embedding(Int(c, "num_embeddings"), Int(c, "embedding_dim"),
+            c["padding_idx"] is null ? null : Int(c, "padding_idx")),
     };
 
     /// <summary>Adds (or replaces) the factory for a module type name.</summary>
