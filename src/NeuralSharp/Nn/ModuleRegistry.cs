@@ -31,6 +31,17 @@ public static class ModuleRegistry
             Bool(c, "affine", true), Bool(c, "track_running_stats", true)),
         ["Embedding"] = c => new Embedding(Int(c, "num_embeddings"), Int(c, "embedding_dim"),
             c["padding_idx"] is null ? null : Int(c, "padding_idx")),
+        // Feed-forward blocks (issue 4, layers-blocks): Nn/FeedForward/.
+        ["FeedForward"] = c => new FeedForward(Int(c, "dim"), Int(c, "hidden"), String(c, "activation", "gelu"), Float(c, "dropout", 0f),
+            BlockNormExtensions.Parse(String(c, "norm", "none")), Bool(c, "residual", false), Int(c, "out_dim", Int(c, "dim")), Bool(c, "bias", true)),
+        ["GatedFeedForward"] = c => new GatedFeedForward(Int(c, "dim"), Int(c, "hidden"), GluVariantExtensions.Parse(String(c, "variant", "SwiGLU")),
+            Bool(c, "bias", false), BlockNormExtensions.Parse(String(c, "norm", "none")), Bool(c, "residual", false)),
+        ["MixtureOfExperts"] = c => new MixtureOfExperts(Int(c, "dim"), Int(c, "num_experts"), Int(c, "top_k"),
+            (_, _) => Create(c["expert"] as JsonObject ?? throw Bad(c, "expert", "an object")),
+            c["capacity_factor"] is null ? null : Float(c, "capacity_factor", 0f), Float(c, "temperature", 1f), Bool(c, "renormalize", true),
+            Float(c, "aux_loss_weight", 0.01f)),
+        ["FastFeedForward"] = c => new FastFeedForward(Int(c, "dim"), Int(c, "depth"), Int(c, "leaf_hidden"), Int(c, "out_dim", Int(c, "dim")),
+            String(c, "activation", "gelu")),
     };
 
     /// <summary>Adds (or replaces) the factory for a module type name.</summary>
