@@ -25,6 +25,20 @@ public static class ModuleRegistry
         ["Dropout"] = c => new Dropout(Float(c, "p", 0.5f)),
         ["LayerNorm"] = c => new LayerNorm(Int(c, "normalized_shape"), Float(c, "eps", 1e-5f), Bool(c, "elementwise_affine", true)),
         ["RMSNorm"] = c => new RMSNorm(Int(c, "normalized_shape"), Float(c, "eps", 1e-6f), Bool(c, "elementwise_affine", true)),
+        // Activations (issue 4, layers-act)
+        ["ReLU6"] = _ => new ReLU6(),
+        ["ELU"] = c => new ELU(Float(c, "alpha", 1f)),
+        ["SELU"] = _ => new SELU(),
+        ["CELU"] = c => new CELU(Float(c, "alpha", 1f)),
+        ["Mish"] = _ => new Mish(),
+        ["Hardsigmoid"] = _ => new Hardsigmoid(),
+        ["Hardswish"] = _ => new Hardswish(),
+        ["Softsign"] = _ => new Softsign(),
+        ["LogSigmoid"] = _ => new LogSigmoid(),
+        ["PReLU"] = c => new PReLU(Int(c, "num_parameters", 1), Float(c, "init", 0.25f)),
+        ["Softmin"] = c => new Softmin(Int(c, "dim", -1)),
+        ["GLU"] = c => new GLU(Int(c, "dim", -1)),
+        ["SoftmaxWithTemperature"] = c => new SoftmaxWithTemperature(Int(c, "dim", -1), Float(c, "temperature", 1f)),
     };
 
     /// <summary>Adds (or replaces) the factory for a module type name.</summary>
