@@ -22,7 +22,8 @@ public static class FusedLinear
     /// Whether <see cref="ActivationBackward"/> needs the pre-activation z for this activation, i.e. whether the
     /// forward must keep it. False for Identity, Relu, Sigmoid, Tanh, and LeakyRelu with alpha &gt;= 0: their
     /// derivative follows from y alone (y &gt; 0 exactly when z &gt; 0; sigmoid' = y(1-y), tanh' = 1-y^2).
-    /// True for GeluErf, GeluTanh, Silu, Softplus, and LeakyRelu with a negative (or NaN) slope.
+    /// True for GeluErf, GeluTanh, Silu, Softplus, LeakyRelu with a negative (or NaN) slope, and every kind after
+    /// Softplus (Relu6 ... LogSigmoid), whose derivative is evaluated from z.
     /// </summary>
     /// <param name="activation">The activation.</param>
     /// <param name="alpha">LeakyRelu's negative slope (ignored by the other activations).</param>
@@ -51,9 +52,9 @@ public static class FusedLinear
     /// order, then added, like <see cref="Reduce.Sum"/>); empty for none.</param>
     /// <param name="rows">Rows (&gt;= 0).</param>
     /// <param name="cols">Cols (&gt;= 0).</param>
-    /// <param name="alpha">LeakyRelu's negative slope, or Softplus's beta; ignored by the others.</param>
+    /// <param name="alpha">LeakyRelu's negative slope, Softplus's beta, or ELU's and CELU's alpha; ignored by the others.</param>
     /// <exception cref="ArgumentException">A size is negative, a span has the wrong length, a span the activation needs
-    /// is empty, the activation is unknown, or Softplus with alpha = 0 or NaN.</exception>
+    /// is empty, the activation is unknown, or Softplus or Celu with alpha = 0 or NaN.</exception>
     /// <remarks>Equals <see cref="Activations.Backward"/> into zeros, then <see cref="Reduce.Sum"/> over rows with
     /// accumulate, bit for bit (for Cols = 1 up to summation order: Reduce.Sum sums a single column lane-wise). Large passes run on up to <see cref="KernelThreads.Count"/> threads over disjoint column
     /// chunks; the result is bit-identical whatever the thread count.</remarks>
@@ -67,10 +68,7 @@ public static class FusedLinear
         Guard.Length(k, nameof(dy), n, dy.Length);
         Guard.LengthOrEmpty(k, nameof(dz), n, dz.Length);
         Guard.LengthOrEmpty(k, nameof(biasGrad), cols, biasGrad.Length);
-        if ((uint)activation > (uint)Activation.Softplus)
-            throw new ArgumentException($"{k}: unknown Activation {(int)activation}.", nameof(activation));
-        if (activation == Activation.Softplus && (alpha == 0f || float.IsNaN(alpha)))
-            throw new ArgumentException($"{k}: Softplus beta (alpha) is {alpha}, expected a non-zero number.", nameof(alpha));
+        Activations.Validate(k, activation, alpha);
         bool useZ = NeedsPreActivation(activation, alpha) || (activation is Activation.Relu or Activation.LeakyRelu && !z.IsEmpty);
         bool useY = activation is Activation.Sigmoid or Activation.Tanh || (activation is Activation.Relu or Activation.LeakyRelu && !useZ);
         if (n == 0 || (dz.IsEmpty && biasGrad.IsEmpty)) return;
@@ -117,6 +115,15 @@ public static class FusedLinear
                 case Activation.GeluTanh: Run(new GeluTanhBackwardOp(), j0, w); break;
                 case Activation.Silu: Run(new SiluBackwardOp(), j0, w); break;
                 case Activation.Softplus: Run(new SoftplusBackwardOp(Alpha), j0, w); break;
+                case Activation.Relu6: Run(new Relu6BackwardOp(), j0, w); break;
+                case Activation.Elu: Run(new EluBackwardOp(Alpha, 1f, 1f), j0, w); break;
+                case Activation.Selu: Run(Activations.SeluBackward, j0, w); break;
+                case Activation.Celu: Run(new EluBackwardOp(Alpha, 1f, 1f / Alpha), j0, w); break;
+                case Activation.Mish: Run(new MishBackwardOp(), j0, w); break;
+                case Activation.HardSigmoid: Run(new HardSigmoidBackwardOp(), j0, w); break;
+                case Activation.HardSwish: Run(new HardSwishBackwardOp(), j0, w); break;
+                case Activation.Softsign: Run(new SoftsignBackwardOp(), j0, w); break;
+                case Activation.LogSigmoid: Run(new LogSigmoidBackwardOp(), j0, w); break;
             }
         }
 

@@ -63,10 +63,7 @@ public static partial class Gemm
         const string kernel = "Gemm.SgemmBiasActivation";
         if (biasLength != 0 && biasLength != n)
             throw new ArgumentException($"{kernel}: 'bias' has length {biasLength}, expected N = {n} (or 0 for none).", "bias");
-        if ((uint)activation > (uint)Activation.Softplus)
-            throw new ArgumentException($"{kernel}: unknown Activation {(int)activation}.", nameof(activation));
-        if (activation == Activation.Softplus && (alpha == 0f || float.IsNaN(alpha)))
-            throw new ArgumentException($"{kernel}: Softplus beta (alpha) is {alpha}, expected a non-zero number.", nameof(alpha));
+        Activations.Validate(kernel, activation, alpha);
         if (preActivation.IsEmpty || m == 0 || n == 0) return;
         long need = (long)(m - 1) * ldc + n;
         if (ldc >= n && preActivation.Length < need)

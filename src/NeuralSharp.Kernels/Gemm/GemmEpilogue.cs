@@ -19,7 +19,7 @@ internal readonly unsafe struct GemmEpilogue
     public readonly float* Z;
     /// <summary>The activation.</summary>
     public readonly Activation Act;
-    /// <summary>LeakyRelu's slope or Softplus's beta.</summary>
+    /// <summary>LeakyRelu's slope, Softplus's beta, or ELU's and CELU's alpha.</summary>
     public readonly float Alpha;
 
     public GemmEpilogue(float* bias, Activation act, float alpha, float* z)
@@ -49,6 +49,15 @@ internal readonly unsafe struct GemmEpilogue
             case Activation.GeluTanh: Tile(new GeluTanhOp(), c, ldc, bias, z, rows, cols); break;
             case Activation.Silu: Tile(new SiluOp(), c, ldc, bias, z, rows, cols); break;
             case Activation.Softplus: Tile(new SoftplusOp(Alpha), c, ldc, bias, z, rows, cols); break;
+            case Activation.Relu6: Tile(new Relu6Op(), c, ldc, bias, z, rows, cols); break;
+            case Activation.Elu: Tile(new EluOp(Alpha, 1f, 1f), c, ldc, bias, z, rows, cols); break;
+            case Activation.Selu: Tile(Activations.SeluForward, c, ldc, bias, z, rows, cols); break;
+            case Activation.Celu: Tile(new EluOp(Alpha, 1f, 1f / Alpha), c, ldc, bias, z, rows, cols); break;
+            case Activation.Mish: Tile(new MishOp(), c, ldc, bias, z, rows, cols); break;
+            case Activation.HardSigmoid: Tile(new HardSigmoidOp(), c, ldc, bias, z, rows, cols); break;
+            case Activation.HardSwish: Tile(new HardSwishOp(), c, ldc, bias, z, rows, cols); break;
+            case Activation.Softsign: Tile(new SoftsignOp(), c, ldc, bias, z, rows, cols); break;
+            case Activation.LogSigmoid: Tile(new LogSigmoidOp(), c, ldc, bias, z, rows, cols); break;
             default: throw new ArgumentException($"Gemm: unknown Activation {(int)Act}.");
         }
     }

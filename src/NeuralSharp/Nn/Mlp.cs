@@ -34,9 +34,12 @@ public static class Mlp
     }
 
     /// <summary>The activation names <see cref="CreateActivation"/> accepts.</summary>
-    public static IReadOnlyList<string> ActivationNames { get; } = ["relu", "leaky_relu", "sigmoid", "tanh", "gelu", "gelu_tanh", "silu", "softplus"];
+    public static IReadOnlyList<string> ActivationNames { get; } = ["relu", "leaky_relu", "sigmoid", "tanh", "gelu", "gelu_tanh", "silu", "softplus",
+        "relu6", "elu", "selu", "celu", "mish", "hardsigmoid", "hardswish", "softsign", "logsigmoid"];
 
-    /// <summary>An activation module by name (case-insensitive): relu, leaky_relu, sigmoid, tanh, gelu, gelu_tanh, silu (swish), softplus.</summary>
+    /// <summary>An activation module by name (case-insensitive): relu, leaky_relu, sigmoid, tanh, gelu, gelu_tanh, silu (swish), softplus,
+    /// relu6, elu, selu, celu, mish, hardsigmoid (hard_sigmoid), hardswish (hard_swish), softsign, logsigmoid (log_sigmoid),
+    /// each with PyTorch's default settings.</summary>
     /// <exception cref="ArgumentException">For an unknown name.</exception>
     public static ActivationModule CreateActivation(string name) => name.ToLowerInvariant() switch
     {
@@ -48,6 +51,15 @@ public static class Mlp
         "gelu_tanh" => new GELU(tanhApproximation: true),
         "silu" or "swish" => new SiLU(),
         "softplus" => new Softplus(),
+        "relu6" => new ReLU6(),
+        "elu" => new ELU(),
+        "selu" => new SELU(),
+        "celu" => new CELU(),
+        "mish" => new Mish(),
+        "hardsigmoid" or "hard_sigmoid" => new Hardsigmoid(),
+        "hardswish" or "hard_swish" => new Hardswish(),
+        "softsign" => new Softsign(),
+        "logsigmoid" or "log_sigmoid" => new LogSigmoid(),
         _ => throw new ArgumentException($"Unknown activation '{name}'; expected one of: {string.Join(", ", ActivationNames)}.", nameof(name)),
     };
 }

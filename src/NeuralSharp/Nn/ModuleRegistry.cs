@@ -42,6 +42,20 @@ public static class ModuleRegistry
             Float(c, "aux_loss_weight", 0.01f)),
         ["FastFeedForward"] = c => new FastFeedForward(Int(c, "dim"), Int(c, "depth"), Int(c, "leaf_hidden"), Int(c, "out_dim", Int(c, "dim")),
             String(c, "activation", "gelu")),
+        // Activations (issue 4, layers-act)
+        ["ReLU6"] = _ => new ReLU6(),
+        ["ELU"] = c => new ELU(Float(c, "alpha", 1f)),
+        ["SELU"] = _ => new SELU(),
+        ["CELU"] = c => new CELU(Float(c, "alpha", 1f)),
+        ["Mish"] = _ => new Mish(),
+        ["Hardsigmoid"] = _ => new Hardsigmoid(),
+        ["Hardswish"] = _ => new Hardswish(),
+        ["Softsign"] = _ => new Softsign(),
+        ["LogSigmoid"] = _ => new LogSigmoid(),
+        ["PReLU"] = c => new PReLU(Int(c, "num_parameters", 1), Float(c, "init", 0.25f)),
+        ["Softmin"] = c => new Softmin(Int(c, "dim", -1)),
+        ["GLU"] = c => new GLU(Int(c, "dim", -1)),
+        ["SoftmaxWithTemperature"] = c => new SoftmaxWithTemperature(Int(c, "dim", -1), Float(c, "temperature", 1f)),
     };
 
     /// <summary>Adds (or replaces) the factory for a module type name.</summary>

@@ -7,7 +7,13 @@ public class ActivationsTests
         { Activation.Identity, 0f }, { Activation.Relu, 0f }, { Activation.LeakyRelu, 0.01f }, { Activation.LeakyRelu, 0.2f },
         { Activation.Sigmoid, 0f }, { Activation.Tanh, 0f }, { Activation.GeluErf, 0f }, { Activation.GeluTanh, 0f },
         { Activation.Silu, 0f }, { Activation.Softplus, 1f }, { Activation.Softplus, 2.5f },
+        { Activation.Relu6, 0f }, { Activation.Elu, 1f }, { Activation.Elu, 0.3f }, { Activation.Selu, 0f },
+        { Activation.Celu, 1f }, { Activation.Celu, 2.5f }, { Activation.Celu, -0.7f }, { Activation.Mish, 0f },
+        { Activation.HardSigmoid, 0f }, { Activation.HardSwish, 0f }, { Activation.Softsign, 0f }, { Activation.LogSigmoid, 0f },
     };
+
+    // Points where a derivative jumps: finite differences straddling them are meaningless.
+    private static readonly float[] Kinks = [0f, 6f, -3f, 3f];
 
     [Theory]
     [MemberData(nameof(Cases))]
@@ -47,7 +53,8 @@ public class ActivationsTests
             var x = TestUtil.Array(rng, n, -8f, 8f);
             for (int i = 0; i < x.Length; i++)
             {
-                if (MathF.Abs(x[i]) < 1e-2f) x[i] += 0.1f; // away from the kinks of relu and leaky relu
+                foreach (float kink in Kinks)
+                    if (MathF.Abs(x[i] - kink) < 1e-2f) x[i] += 0.1f; // away from the kinks (relu, relu6, hard sigmoid/swish)
                 if (act == Activation.Softplus && MathF.Abs(x[i] * alpha - 20f) < 1e-2f) x[i] += 0.1f; // and softplus's threshold
             }
             var y = new float[x.Length];
@@ -90,5 +97,33 @@ public class ActivationsTests
         Activations.Forward(Activation.Relu, x, y);
         Assert.True(float.IsNaN(y[0]));
         Assert.Equal([0f, 2f], y[1..]);
+    }
+
+    [Fact]
+    public void Celu_RejectsZeroAlpha_AndFusedKernelsValidateNewKinds()
+    {
+        var x = new float[4];
+        Assert.Contains("Celu alpha", Assert.Throws<ArgumentException>(() => Activations.Forward(Activation.Celu, x, x, 0f)).Message);
+        Assert.Contains("Celu alpha", Assert.Throws<ArgumentException>(() => Activations.Backward(Activation.Celu, x, x, x, x, float.NaN)).Message);
+        Assert.Contains("unknown Activation", Assert.Throws<ArgumentException>(() => Activations.Forward((Activation)999, x, x)).Message);
+        Assert.Contains("Celu alpha", Assert.Throws<ArgumentException>(() =>
+            FusedLinear.ActivationBackward(Activation.Celu, x, x, x, x, default, 2, 2, 0f)).Message);
+        Assert.Contains("unknown Activation", Assert.Throws<ArgumentException>(() =>
+            FusedLinear.ActivationBackward((Activation)999, x, x, x, x, default, 2, 2)).Message);
+        Assert.True(FusedLinear.NeedsPreActivation(Activation.Relu6));
+        Assert.True(FusedLinear.NeedsPreActivation(Activation.LogSigmoid));
+    }
+
+    [Fact]
+    public void LogSigmoid_And_Mish_StableAtExtremes()
+    {
+        float[] x = [-200f, -90f, 90f, 200f];
+        var y = new float[4];
+        Activations.Forward(Activation.LogSigmoid, x, y);
+        Assert.Equal([-200f, -90f], y[..2]);
+        Assert.True(MathF.Abs(y[2]) < 1e-30f && y[3] == 0f, $"logsigmoid(90), logsigmoid(200) = {y[2]}, {y[3]}");
+        Activations.Forward(Activation.Mish, x, y);
+        Assert.True(MathF.Abs(y[0]) < 1e-30f && MathF.Abs(y[1]) < 1e-30f, $"mish(-200), mish(-90) = {y[0]}, {y[1]}");
+        Assert.Equal([90f, 200f], y[2..]);
     }
 }

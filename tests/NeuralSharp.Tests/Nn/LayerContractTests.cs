@@ -483,7 +483,7 @@ public class LayerContractTests
     }
 
     [Theory]
-    [InlineData("relu6")]
+    [InlineData("relu7")]
     [InlineData("")]
     [InlineData("soft_plus")]
     [InlineData("gelu-tanh")]
