@@ -59,6 +59,15 @@ public abstract class Module
     /// <summary>The direct children, in registration order.</summary>
     public IEnumerable<KeyValuePair<string, Module>> NamedChildren() => _children;
 
+    /// <summary>This module and all its descendants, depth-first in registration order (PyTorch's modules()).</summary>
+    public IEnumerable<Module> Modules()
+    {
+        yield return this;
+        foreach (var c in _children)
+            foreach (var m in c.Value.Modules())
+                yield return m;
+    }
+
     /// <summary>Every parameter of this module and its descendants with its dotted path.</summary>
     public IEnumerable<KeyValuePair<string, Tensor>> NamedParameters(string prefix = "")
     {

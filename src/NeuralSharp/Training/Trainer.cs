@@ -7,7 +7,8 @@ namespace NeuralSharp.Training;
 
 /// <summary>
 /// The training loop for classifiers (Keras's <c>fit</c>/<c>evaluate</c>): cross-entropy on the model's
-/// logits, one optimizer step per batch, every step inside a <see cref="TensorScope"/> so that buffers
+/// logits plus the auxiliary losses of its <see cref="IAuxiliaryLossSource"/> modules, one optimizer step
+/// per batch, every step inside a <see cref="TensorScope"/> so that buffers
 /// are recycled and a warmed-up step allocates no large arrays.
 /// </summary>
 public sealed class Trainer
@@ -21,7 +22,10 @@ public sealed class Trainer
         Model = model;
         Optimizer = optimizer;
         Schedule = schedule;
+        _auxiliaryLosses = model.Modules().OfType<IAuxiliaryLossSource>().ToArray();
     }
+
+    private readonly IAuxiliaryLossSource[] _auxiliaryLosses;
 
     /// <summary>The model being trained.</summary>
     public Module Model { get; }
@@ -63,8 +67,11 @@ public sealed class Trainer
             using var scope = TensorScope.Begin();
             var logits = Model.Forward(batch.Inputs);
             var loss = Functional.CrossEntropy(logits, batch.Labels, options.LabelSmoothing);
-            float value = loss.Item();
-            if (!float.IsFinite(value)) throw new TrainingDivergedException(epoch, step, value);
+            float value = loss.Item(); // reported: the cross-entropy, comparable with Evaluate's
+            foreach (var source in _auxiliaryLosses)
+                if (source.AuxiliaryLoss is { } auxiliary) loss = loss + auxiliary;
+            float total = loss.Item();
+            if (!float.IsFinite(total)) throw new TrainingDivergedException(epoch, step, total);
             loss.Backward();
             if (options.ClipGradNorm is float maxNorm) GradientClipping.ClipGradNorm(Optimizer.Parameters, maxNorm);
             Optimizer.Step();

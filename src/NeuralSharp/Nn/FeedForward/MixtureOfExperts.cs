@@ -19,7 +19,7 @@ namespace NeuralSharp.Nn;
 /// Add it to the training loss.</para>
 /// Children (state-dict keys): <c>router</c> (Linear Dim→E, no bias; PyTorch's default init), <c>experts.{i}</c>.
 /// </summary>
-public sealed class MixtureOfExperts : Module
+public sealed class MixtureOfExperts : Module, IAuxiliaryLossSource
 {
     private readonly ExpertList _experts;
 
