@@ -99,6 +99,22 @@ public class AttentionModuleTests
     }
 
     [Fact]
+    public void EmbeddingFeedsTheBlockAndGradientsReachTheTable()
+    {
+        var emb = new Embedding(10, 8, paddingIdx: 0, random: new RandomSource(1));
+        var block = new TransformerEncoderBlock(8, 2, 16, EncoderFeedForward.SwiGLU, BlockNorm.RMSNorm, random: new RandomSource(2));
+        int[] tokens = [3, 5, 7, 0, 4, 4, 9, 1];
+        var mask = Tensor.FromArray(tokens.Select(t => t == 0 ? 0f : 1f).ToArray(), 2, 4);
+        var y = block.Forward(emb.Forward(tokens, [2, 4]), mask, causal: true);
+        Assert.Equal([2, 4, 8], y.ShapeArray);
+        Functional.Sum(Functional.Mul(y, y)).Backward();
+        var g = emb.Weight.Grad!.ToArray();
+        Assert.All(g.AsSpan(0, 8).ToArray(), v => Assert.Equal(0f, v)); // padding_idx row
+        Assert.Contains(g.AsSpan(9 * 8, 8).ToArray(), v => v != 0f);
+        Assert.All(g, v => Assert.True(float.IsFinite(v)));
+    }
+
+    [Fact]
     public void BadConfigurationsNameTheArguments()
     {
         var ex = Assert.Throws<ArgumentException>(() => new MultiheadSelfAttention(10, 3));
