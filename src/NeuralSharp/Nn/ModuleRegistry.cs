@@ -56,6 +56,11 @@ public static class ModuleRegistry
         ["Softmin"] = c => new Softmin(Int(c, "dim", -1)),
         ["GLU"] = c => new GLU(Int(c, "dim", -1)),
         ["SoftmaxWithTemperature"] = c => new SoftmaxWithTemperature(Int(c, "dim", -1), Float(c, "temperature", 1f)),
+        // Attention (issue 4, layers-attn): Nn/Attention/.
+        ["MultiheadSelfAttention"] = c => new MultiheadSelfAttention(Int(c, "embed_dim"), Int(c, "num_heads"), Bool(c, "bias", true), Float(c, "dropout", 0f)),
+        ["TransformerEncoderBlock"] = c => new TransformerEncoderBlock(Int(c, "dim"), Int(c, "num_heads"), Int(c, "ffn_hidden"),
+            EncoderFeedForwardExtensions.Parse(String(c, "ffn", "feed_forward")), BlockNormExtensions.Parse(String(c, "norm", "layer_norm")),
+            Float(c, "dropout", 0f), String(c, "activation", "gelu")),
     };
 
     /// <summary>Adds (or replaces) the factory for a module type name.</summary>
