@@ -1,0 +1,143 @@
+using NeuralSharp.Kernels;
+using NeuralSharp.Nn;
+using static NeuralSharp.Bench.MarkdownTable;
+
+namespace NeuralSharp.Bench;
+
+/// <summary>
+/// Section "blocks": inference cost of the sparse feed-forward blocks (eval mode, GradMode.NoGrad + a TensorScope per
+/// call). MixtureOfExperts(256, 1024, E = 8, k = 1, 2) vs its parts (one expert on all tokens, the router) and vs the
+/// dense computation of all 8 experts on all tokens; FastFeedForward(256, leafHidden 64) of depth 1..8 vs a dense
+/// FeedForward of the same total leaf width 2^d · 64. Batch 256 (time per batch) and batch 1 (latency).
+/// NeuralSharp only: no reference framework has these blocks.
+/// </summary>
+internal static class BlocksBench
+{
+    private const int Dim = 256, Hidden = 1024, Experts = 8, LeafHidden = 64, MaxDepth = 8, Batch = 256;
+
+    public static void Run(BenchOptions o, int[] threads)
+    {
+        RandomSource.ManualSeed(0);
+        var random = new RandomSource(1234);
+        using var xN = Tensor.Normal(random, 0f, 1f, Batch, Dim).ExcludeFromScope();
+        using var x1 = Tensor.Normal(random, 0f, 1f, 1, Dim).ExcludeFromScope();
+        int saved = KernelThreads.Count;
+        try
+        {
+            RunMixture(o, threads, xN, x1);
+            RunFastFeedForward(o, threads, xN, x1);
+        }
+        finally { KernelThreads.Count = saved; }
+    }
+
+    private static void RunMixture(BenchOptions o, int[] threads, Tensor xN, Tensor x1)
+    {
+        var init = new RandomSource(7);
+        var expert = Eval(new FeedForward(Dim, Hidden, random: init));
+        var dense = Enumerable.Range(0, Experts).Select(_ => Eval(new FeedForward(Dim, Hidden, random: init))).ToArray();
+        // No capacity limit: every token gets its k experts, so the expert work is exactly N · k rows (nothing dropped).
+        var moe1 = Eval(new MixtureOfExperts(Dim, Hidden, Experts, topK: 1, capacityFactor: null, random: init));
+        var moe2 = Eval(new MixtureOfExperts(Dim, Hidden, Experts, topK: 2, capacityFactor: null, random: init));
+        var router = moe1.Router;
+
+        var table = new MarkdownTable("computation", "batch", "threads", "µs per batch: median (min)",
+            "/ (one expert + router)", "/ dense 8 experts", "tokens per expert (min..max)");
+        foreach (int batch in new[] { Batch, 1 })
+        {
+            var x = batch == 1 ? x1 : xN;
+            foreach (int t in threads)
+            {
+                KernelThreads.Count = t;
+                var one = Time(() => Forward(expert, x), batch, o);
+                var rt = Time(() => Route(router, x), batch, o);
+                var all = Time(() => { foreach (var e in dense) Forward(e, x); }, batch, o);
+                var m1 = Time(() => Forward(moe1, x), batch, o);
+                string c1 = Counts(moe1);
+                var m2 = Time(() => Forward(moe2, x), batch, o);
+                string c2 = Counts(moe2);
+                double parts = one.Median + rt.Median;
+                string b = batch.ToString(), ts = t.ToString();
+                table.Add($"one expert FeedForward({Dim}, {Hidden}), all tokens", b, ts, Us(one), "", X(one.Median / all.Median), "");
+                table.Add($"router: Linear({Dim}, {Experts}) + softmax + top-1", b, ts, Us(rt), "", X(rt.Median / all.Median), "");
+                table.Add($"dense: {Experts} experts on all tokens", b, ts, Us(all), X(all.Median / parts), "1.00x", "");
+                table.Add($"MixtureOfExperts k=1 of {Experts}", b, ts, Us(m1), X(m1.Median / parts), X(m1.Median / all.Median), c1);
+                table.Add($"MixtureOfExperts k=2 of {Experts}", b, ts, Us(m2), X(m2.Median / parts), X(m2.Median / all.Median), c2);
+            }
+        }
+        table.Print($"MixtureOfExperts(dim {Dim}, hidden {Hidden}, E = {Experts}) inference vs its parts",
+            "Eval mode, GradMode.NoGrad() + TensorScope per call, KernelThreads.Count = threads; capacityFactor = null (no token dropped).",
+            "Batch 256: median (min) µs per batch over repetitions; batch 1: each call timed separately, median (min).",
+            "Experts: FeedForward(256, 1024, gelu). Router row: the router's Linear + softmax + top-k, as MixtureOfExperts computes it.",
+            "Expected at batch 256: k=1 close to 1x of (one expert + router), since the experts share the N tokens (N·k expert rows in all), " +
+            "k=2 close to 2x; both far below the dense 8-expert cost. At batch 1 the fixed per-call overhead (grouping, gather/scatter) weighs more.");
+    }
+
+    private static void RunFastFeedForward(BenchOptions o, int[] threads, Tensor xN, Tensor x1)
+    {
+        var table = new MarkdownTable("depth d", "leaves 2^d", "threads",
+            $"FFF b{Batch}, µs/batch", $"dense b{Batch}, µs/batch", $"dense / FFF b{Batch}",
+            "FFF b1, µs/sample", "dense b1, µs/sample", "dense / FFF b1", $"FFF b{Batch} / d=1", "FFF b1 / d=1");
+        var baseN = new Dictionary<int, double>();
+        var base1 = new Dictionary<int, double>();
+        for (int d = 1; d <= MaxDepth; d++)
+        {
+            var init = new RandomSource((ulong)(100 + d));
+            var fff = Eval(new FastFeedForward(Dim, d, LeafHidden, random: init));
+            var dense = Eval(new FeedForward(Dim, (1 << d) * LeafHidden, random: init));
+            foreach (int t in threads)
+            {
+                KernelThreads.Count = t;
+                var fN = Time(() => Forward(fff, xN), Batch, o);
+                var dN = Time(() => Forward(dense, xN), Batch, o);
+                var f1 = Time(() => Forward(fff, x1), 1, o);
+                var d1 = Time(() => Forward(dense, x1), 1, o);
+                if (d == 1) { baseN[t] = fN.Median; base1[t] = f1.Median; }
+                table.Add(d.ToString(), (1 << d).ToString(), t.ToString(), Us(fN), Us(dN), X(dN.Median / fN.Median),
+                    Us(f1), Us(d1), X(d1.Median / f1.Median), X(fN.Median / baseN[t]), X(f1.Median / base1[t]));
+            }
+        }
+        table.Print($"FastFeedForward(dim {Dim}, leafHidden {LeafHidden}) inference by depth vs a dense FeedForward of width 2^d · {LeafHidden}",
+            "Eval mode (hard routing: a sample evaluates the d nodes on its path and one leaf), GradMode.NoGrad() + TensorScope per call.",
+            $"Dense: FeedForward({Dim}, 2^d · {LeafHidden}, gelu), the same total leaf width (and the cost of FFF's soft, training-mode leaves).",
+            $"Batch {Batch}: median (min) µs per batch over repetitions; batch 1: each call timed separately, median (min) µs.",
+            "Expected: FFF grows with d (d node dot products per sample; at batch 256 also the number of non-empty leaf groups, ≤ min(2^d, 256)), " +
+            "dense grows with 2^d. The last two columns are FFF's time relative to depth 1 at the same thread count.");
+    }
+
+    private static T Eval<T>(T module) where T : Module
+    {
+        module.Eval();
+        return module;
+    }
+
+    private static void Forward(Module m, Tensor x)
+    {
+        using var noGrad = GradMode.NoGrad();
+        using var scope = TensorScope.Begin();
+        m.Forward(x);
+    }
+
+    /// <summary>The routing step of MixtureOfExperts on its own: router logits, softmax, top-k.</summary>
+    private static void Route(Linear router, Tensor x)
+    {
+        using var noGrad = GradMode.NoGrad();
+        using var scope = TensorScope.Begin();
+        Functional.TopK(Functional.Softmax(router.Forward(x), -1), 1, out _);
+    }
+
+    /// <summary>Batch 1: each call timed separately (as many calls as fit in ~0.6 s, 200..3000); else per-iteration time over repetitions.</summary>
+    private static Timing Time(Action body, int batch, BenchOptions o)
+    {
+        if (batch > 1) return Harness.Measure(body, o);
+        long t0 = System.Diagnostics.Stopwatch.GetTimestamp();
+        body();
+        double once = Math.Max(Harness.Seconds(t0), 1e-6);
+        int calls = Math.Clamp((int)((o.Quick ? 0.1 : 0.6) / once), o.Quick ? 50 : 200, o.Quick ? 500 : 3000);
+        return Harness.MeasureEachCall(body, calls, o.WarmupSeconds);
+    }
+
+    private static string Us(Timing t) => $"{F(t.Median * 1e6)} ({F(t.Min * 1e6)})";
+
+    private static string Counts(MixtureOfExperts m) =>
+        m.LastExpertTokenCounts.Length == 0 ? "" : $"{m.LastExpertTokenCounts.Min()}..{m.LastExpertTokenCounts.Max()}";
+}
