@@ -45,29 +45,34 @@ internal static class BlocksBench
         foreach (int batch in new[] { Batch, 1 })
         {
             var x = batch == 1 ? x1 : xN;
+            // The ideal k=1 expert work: each expert on its own contiguous 1/E of the rows (no routing, gather or scatter).
+            int rows = batch / Experts;
+            var slices = Enumerable.Range(0, rows > 0 ? Experts : 0)
+                .Select(i => Tensor.FromArray(x.Data.Slice(i * rows * Dim, rows * Dim), rows, Dim).ExcludeFromScope()).ToArray();
             foreach (int t in threads)
             {
                 KernelThreads.Count = t;
-                var one = Time(() => Forward(expert, x), batch, o);
-                var rt = Time(() => Route(router, x), batch, o);
-                var all = Time(() => { foreach (var e in dense) Forward(e, x); }, batch, o);
-                var m1 = Time(() => Forward(moe1, x), batch, o);
-                string c1 = Counts(moe1);
-                var m2 = Time(() => Forward(moe2, x), batch, o);
-                string c2 = Counts(moe2);
+                var r = Time(batch, o, () => Forward(expert, x), () => Route(router, x), () => { foreach (var e in dense) Forward(e, x); },
+                    () => Forward(moe1, x), () => Forward(moe2, x), () => { foreach (var (e, s) in dense.Zip(slices)) Forward(e, s); });
+                var (one, rt, all, m1, m2, split) = (r[0], r[1], r[2], r[3], r[4], r[5]);
+                string c1 = Counts(moe1), c2 = Counts(moe2);
                 double parts = one.Median + rt.Median;
                 string b = batch.ToString(), ts = t.ToString();
                 table.Add($"one expert FeedForward({Dim}, {Hidden}), all tokens", b, ts, Us(one), "", X(one.Median / all.Median), "");
                 table.Add($"router: Linear({Dim}, {Experts}) + softmax + top-1", b, ts, Us(rt), "", X(rt.Median / all.Median), "");
                 table.Add($"dense: {Experts} experts on all tokens", b, ts, Us(all), X(all.Median / parts), "1.00x", "");
+                if (slices.Length > 0)
+                    table.Add($"{Experts} experts on {rows} tokens each (ideal split)", b, ts, Us(split), X(split.Median / parts), X(split.Median / all.Median), $"{rows}..{rows}");
                 table.Add($"MixtureOfExperts k=1 of {Experts}", b, ts, Us(m1), X(m1.Median / parts), X(m1.Median / all.Median), c1);
                 table.Add($"MixtureOfExperts k=2 of {Experts}", b, ts, Us(m2), X(m2.Median / parts), X(m2.Median / all.Median), c2);
             }
         }
         table.Print($"MixtureOfExperts(dim {Dim}, hidden {Hidden}, E = {Experts}) inference vs its parts",
             "Eval mode, GradMode.NoGrad() + TensorScope per call, KernelThreads.Count = threads; capacityFactor = null (no token dropped).",
+            "The computations of a row group are timed interleaved (round-robin), so load changes on a shared machine hit them alike. " +
             "Batch 256: median (min) µs per batch over repetitions; batch 1: each call timed separately, median (min).",
-            "Experts: FeedForward(256, 1024, gelu). Router row: the router's Linear + softmax + top-k, as MixtureOfExperts computes it.",
+            "Experts: FeedForward(256, 1024, gelu). Router row: the router's Linear + softmax + top-k, as MixtureOfExperts computes it. " +
+            "Ideal split (batch 256 only): 8 experts each on its own contiguous 32 of the rows, i.e. k=1's expert products without routing, gather or scatter.",
             "Expected at batch 256: k=1 close to 1x of (one expert + router), since the experts share the N tokens (N·k expert rows in all), " +
             "k=2 close to 2x; both far below the dense 8-expert cost. At batch 1 the fixed per-call overhead (grouping, gather/scatter) weighs more.");
     }
@@ -87,10 +92,9 @@ internal static class BlocksBench
             foreach (int t in threads)
             {
                 KernelThreads.Count = t;
-                var fN = Time(() => Forward(fff, xN), Batch, o);
-                var dN = Time(() => Forward(dense, xN), Batch, o);
-                var f1 = Time(() => Forward(fff, x1), 1, o);
-                var d1 = Time(() => Forward(dense, x1), 1, o);
+                var rN = Time(Batch, o, () => Forward(fff, xN), () => Forward(dense, xN));
+                var r1 = Time(1, o, () => Forward(fff, x1), () => Forward(dense, x1));
+                var (fN, dN, f1, d1) = (rN[0], rN[1], r1[0], r1[1]);
                 if (d == 1) { baseN[t] = fN.Median; base1[t] = f1.Median; }
                 table.Add(d.ToString(), (1 << d).ToString(), t.ToString(), Us(fN), Us(dN), X(dN.Median / fN.Median),
                     Us(f1), Us(d1), X(d1.Median / f1.Median), X(fN.Median / baseN[t]), X(f1.Median / base1[t]));
@@ -99,7 +103,7 @@ internal static class BlocksBench
         table.Print($"FastFeedForward(dim {Dim}, leafHidden {LeafHidden}) inference by depth vs a dense FeedForward of width 2^d · {LeafHidden}",
             "Eval mode (hard routing: a sample evaluates the d nodes on its path and one leaf), GradMode.NoGrad() + TensorScope per call.",
             $"Dense: FeedForward({Dim}, 2^d · {LeafHidden}, gelu), the same total leaf width (and the cost of FFF's soft, training-mode leaves).",
-            $"Batch {Batch}: median (min) µs per batch over repetitions; batch 1: each call timed separately, median (min) µs.",
+            $"FFF and dense are timed interleaved (round-robin). Batch {Batch}: median (min) µs per batch over repetitions; batch 1: each call timed separately, median (min) µs.",
             "Expected: FFF grows with d (d node dot products per sample; at batch 256 also the number of non-empty leaf groups, ≤ min(2^d, 256)), " +
             "dense grows with 2^d. The last two columns are FFF's time relative to depth 1 at the same thread count.");
     }
@@ -125,15 +129,52 @@ internal static class BlocksBench
         Functional.TopK(Functional.Softmax(router.Forward(x), -1), 1, out _);
     }
 
-    /// <summary>Batch 1: each call timed separately (as many calls as fit in ~0.6 s, 200..3000); else per-iteration time over repetitions.</summary>
-    private static Timing Time(Action body, int batch, BenchOptions o)
+    /// <summary>
+    /// Times several bodies interleaved, so that a change of machine load (this machine is shared) hits them alike and
+    /// their ratios stay meaningful. Batch &gt; 1: after warm-up, each body gets its own iteration count (~RepSeconds a
+    /// repetition), and every round runs one repetition of each body in turn; median and min per iteration over the
+    /// rounds. Batch 1: one call of each body in turn, each call timed separately (as many rounds as fit in ~0.6 s per
+    /// body, 200..3000); median and min per call.
+    /// </summary>
+    private static Timing[] Time(int batch, BenchOptions o, params Action[] bodies)
     {
-        if (batch > 1) return Harness.Measure(body, o);
-        long t0 = System.Diagnostics.Stopwatch.GetTimestamp();
-        body();
-        double once = Math.Max(Harness.Seconds(t0), 1e-6);
-        int calls = Math.Clamp((int)((o.Quick ? 0.1 : 0.6) / once), o.Quick ? 50 : 200, o.Quick ? 500 : 3000);
-        return Harness.MeasureEachCall(body, calls, o.WarmupSeconds);
+        int n = bodies.Length;
+        var once = new double[n];
+        for (int b = 0; b < n; b++)
+        {
+            long start = System.Diagnostics.Stopwatch.GetTimestamp();
+            once[b] = double.MaxValue;
+            for (int calls = 0; calls < 3 || Harness.Seconds(start) < o.WarmupSeconds; calls++)
+            {
+                long t0 = System.Diagnostics.Stopwatch.GetTimestamp();
+                bodies[b]();
+                once[b] = Math.Min(once[b], Harness.Seconds(t0));
+            }
+        }
+        var times = new double[n][];
+        if (batch > 1)
+        {
+            var iters = once.Select(t => Math.Max(1, (int)Math.Ceiling(o.RepSeconds / Math.Max(t, 1e-9)))).ToArray();
+            for (int b = 0; b < n; b++) times[b] = new double[o.Reps];
+            for (int r = 0; r < o.Reps; r++)
+                for (int b = 0; b < n; b++)
+                {
+                    long t0 = System.Diagnostics.Stopwatch.GetTimestamp();
+                    for (int i = 0; i < iters[b]; i++) bodies[b]();
+                    times[b][r] = Harness.Seconds(t0) / iters[b];
+                }
+            return Enumerable.Range(0, n).Select(b => new Timing(Harness.Median(times[b]), times[b].Min(), o.Reps, iters[b])).ToArray();
+        }
+        int rounds = Math.Clamp((int)((o.Quick ? 0.1 : 0.6) * n / Math.Max(once.Sum(), 1e-6)), o.Quick ? 50 : 200, o.Quick ? 500 : 3000);
+        for (int b = 0; b < n; b++) times[b] = new double[rounds];
+        for (int r = 0; r < rounds; r++)
+            for (int b = 0; b < n; b++)
+            {
+                long t0 = System.Diagnostics.Stopwatch.GetTimestamp();
+                bodies[b]();
+                times[b][r] = Harness.Seconds(t0);
+            }
+        return Enumerable.Range(0, n).Select(b => new Timing(Harness.Median(times[b]), times[b].Min(), rounds, 1)).ToArray();
     }
 
     private static string Us(Timing t) => $"{F(t.Median * 1e6)} ({F(t.Min * 1e6)})";
