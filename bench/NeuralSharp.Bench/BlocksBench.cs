@@ -105,7 +105,9 @@ internal static class BlocksBench
             $"Dense: FeedForward({Dim}, 2^d · {LeafHidden}, gelu), the same total leaf width (and the cost of FFF's soft, training-mode leaves).",
             $"FFF and dense are timed interleaved (round-robin). Batch {Batch}: median (min) µs per batch over repetitions; batch 1: each call timed separately, median (min) µs.",
             "Expected: FFF grows with d (d node dot products per sample; at batch 256 also the number of non-empty leaf groups, ≤ min(2^d, 256)), " +
-            "dense grows with 2^d. The last two columns are FFF's time relative to depth 1 at the same thread count.");
+            "dense grows with 2^d. The last two columns are FFF's time relative to depth 1 at the same thread count.",
+            "Batch 1 is cold-cache for FFF: its calls alternate with the dense model's (32 MB of weights at d = 8), which evicts FFF's node " +
+            "and leaf rows; timed alone (hot cache, the same leaf every call) FFF's batch-1 call stays at ~3 µs for every d.");
     }
 
     private static T Eval<T>(T module) where T : Module
