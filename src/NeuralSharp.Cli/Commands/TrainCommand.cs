@@ -9,7 +9,7 @@ using NeuralSharp.Training;
 
 namespace NeuralSharp.Cli.Commands;
 
-/// <summary><c>neuralsharp train</c>: trains an MLP classifier and saves it.</summary>
+/// <summary><c>neuralsharp train</c>: trains an MLP (or a feed-forward block classifier, <c>--block</c>) and saves it.</summary>
 internal static class TrainCommand
 {
     public static Command Create(TextWriter output)
@@ -32,12 +32,20 @@ internal static class TrainCommand
         var schedule = new Option<string>("--schedule") { Description = "Learning-rate schedule: cosine (one epoch of linear warm-up, then cosine decay to 0 over the run, per step), step (x0.5 every third of the run) or none.", DefaultValueFactory = _ => "cosine" };
         var clip = new Option<float?>("--clip-grad-norm") { Description = "Clip gradients to this global L2 norm." };
         var smoothing = new Option<float>("--label-smoothing") { Description = "Label smoothing of the cross-entropy loss.", DefaultValueFactory = _ => 0f };
+        var block = new Option<string>("--block")
+        {
+            Description = $"Network block: {ModelBuilder.BlockGrammar}. mlp (default) uses every --hidden width; any other block builds " +
+                "Linear(features, W) -> block -> [Dropout] -> Linear(W, classes) with W the first --hidden width, --activation as the ffn/MoE-expert/FFF-leaf " +
+                "activation. Defaults: ffn hidden 4W; GLU variants hidden round(8W/3), no biases; moe expert hidden W, no capacity limit; fff leaf max(1, W/2^D). " +
+                "MoE: the Switch load-balancing loss (weight 0.01) is added to the training gradient; the printed loss is the cross-entropy alone.",
+            DefaultValueFactory = _ => "mlp",
+        };
         var testFraction = new Option<double>("--test-fraction") { Description = "Share of a CSV file held out for testing.", DefaultValueFactory = _ => 0.2 };
 
-        var command = new Command("train", "Train an MLP classifier; prints per-epoch loss, accuracy and samples/s, then 'test accuracy: X'.")
+        var command = new Command("train", "Train an MLP classifier (or a GLU/MoE/FFF block classifier with --block); prints per-epoch loss, accuracy and samples/s, then 'test accuracy: X'.")
         {
             data, labelColumn, hidden, activation, optimizer, lr, epochs, batchSize, seed, threads, outputPath,
-            dropout, weightDecay, momentum, scale, schedule, clip, smoothing, testFraction,
+            dropout, weightDecay, momentum, scale, schedule, clip, smoothing, testFraction, block,
         };
         command.SetAction(parse =>
         {
@@ -59,7 +67,12 @@ internal static class TrainCommand
                 test = test.Transform(preprocessor);
             }
             var widths = ParseWidths(parse.GetValue(hidden)!);
-            var model = Mlp.Create(train.FeatureCount, widths, train.ClassCount, parse.GetValue(activation)!, parse.GetValue(dropout), new RandomSource(seedValue));
+            string blockSpec = parse.GetValue(block)!;
+            var model = ModelBuilder.CreateClassifier(train.FeatureCount, widths, train.ClassCount, blockSpec, parse.GetValue(activation)!,
+                parse.GetValue(dropout), new RandomSource(seedValue));
+            bool isMlp = blockSpec.Trim().Equals("mlp", StringComparison.OrdinalIgnoreCase);
+            // Mixtures of experts train on cross-entropy + their load-balancing loss: the wrapper adds its gradient.
+            Module trained = ModelBuilder.MixturesOfExperts(model).Count > 0 ? new AuxiliaryLossModel(model) : model;
             int epochCount = parse.GetValue(epochs), batch = parse.GetValue(batchSize);
             if (epochCount <= 0) throw new ArgumentException($"--epochs must be positive, got {epochCount}.");
             if (batch <= 0) throw new ArgumentException($"--batch-size must be positive, got {batch}.");
@@ -69,8 +82,11 @@ internal static class TrainCommand
             var sched = CreateSchedule(scheduleName, opt, epochCount, stepsPerEpoch);
 
             output.WriteLine($"data: {loaded.Description}: {train.Count} training and {test.Count} test samples, {train.FeatureCount} features, {train.ClassCount} classes");
-            output.WriteLine($"model: MLP {train.FeatureCount}-{string.Join("-", widths.Append(train.ClassCount))} ({parse.GetValue(activation)}), {model.ParameterCount():N0} parameters; {opt.GetType().Name} lr {opt.InitialLearningRate.ToString(CultureInfo.InvariantCulture)}{(sched == null ? "" : $" ({scheduleName} schedule)")}; {KernelThreads.Count} thread(s)");
-            var trainer = new Trainer(model, opt, sched);
+            string modelText = isMlp
+                ? $"MLP {train.FeatureCount}-{string.Join("-", widths.Append(train.ClassCount))} ({parse.GetValue(activation)})"
+                : $"{train.FeatureCount}-{widths[0]} -> {blockSpec.Trim().ToLowerInvariant()} -> {train.ClassCount} ({parse.GetValue(activation)})";
+            output.WriteLine($"model: {modelText}, {model.ParameterCount():N0} parameters; {opt.GetType().Name} lr {opt.InitialLearningRate.ToString(CultureInfo.InvariantCulture)}{(sched == null ? "" : $" ({scheduleName} schedule)")}; {KernelThreads.Count} thread(s)");
+            var trainer = new Trainer(trained, opt, sched);
             var options = new FitOptions
             {
                 Epochs = epochCount, BatchSize = batch, Seed = seedValue,
