@@ -16,7 +16,8 @@ namespace NeuralSharp.Kernels;
 /// </summary>
 /// <remarks>
 /// Determinism: C[i, j] is computed by the tile that holds it, and tiles are fixed by i and j alone (6-row blocks from
-/// row 0 and a last block of up to 4 rows, 4-column blocks from column 0); threads take whole column chunks, so any thread count gives the same bits.
+/// row 0 and a last block of up to 4 rows, 4-column blocks from column 0); threads take whole column chunks, so any
+/// thread count gives the same bits. The results do not depend on the buffers' alignment either.
 /// </remarks>
 internal static unsafe class GemmRowDots
 {
