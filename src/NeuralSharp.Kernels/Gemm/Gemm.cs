@@ -74,6 +74,12 @@ public static partial class Gemm
                 GemmDots.Run(m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc, epilogue, threads);
                 return;
             }
+            if (allowSmall && GemmRowDots.Suits(transA, transB, m, n, k))
+            {
+                // A few rows (x * W^T on a small batch): dot products beat packing all of W for a few rows of A.
+                GemmRowDots.Run(m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc, epilogue, threads);
+                return;
+            }
             if (allowSmall && (m == 1 || (long)m * n * k <= SmallThreshold))
             {
                 GemmSmall.Run(transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc, threads);
