@@ -1,0 +1,186 @@
+using Google.Protobuf;
+using NeuralSharp.Kernels;
+using NeuralSharp.Onnx.Ops;
+using NeuralSharp.Onnx.Protos;
+
+namespace NeuralSharp.Onnx.Import;
+
+/// <summary>
+/// Rewrites node patterns that exporters emit into NeuralSharp's fused ops: PyTorch's exact-GELU subgraph
+/// (x * 0.5 * (1 + erf(x / sqrt 2))) becomes one Gelu node, and a Gemm or MatMul + Add with a constant weight,
+/// followed by an activation, becomes one FusedLinear node (product, bias and activation in one GEMM epilogue).
+/// A pattern is fused only when its intermediate values have no other reader and are not graph outputs, so the
+/// graph computes the same values.
+/// </summary>
+internal static class Fusion
+{
+    public static List<NodeProto> Apply(List<NodeProto> nodes, HashSet<string> graphOutputs, Func<string, OnnxTensor?> constantOf)
+    {
+        nodes = FuseGelu(nodes, graphOutputs, constantOf);
+        return FuseLinear(nodes, graphOutputs, constantOf);
+    }
+
+    private sealed class Readers
+    {
+        private readonly Dictionary<string, List<NodeProto>> _readers = new(StringComparer.Ordinal);
+        private readonly HashSet<string> _graphOutputs;
+
+        public Readers(List<NodeProto> nodes, HashSet<string> graphOutputs)
+        {
+            _graphOutputs = graphOutputs;
+            foreach (var node in nodes)
+                foreach (var input in node.Input)
+                {
+                    if (!_readers.TryGetValue(input, out var list)) _readers[input] = list = new();
+                    list.Add(node);
+                }
+        }
+
+        /// <summary>The only reader of <paramref name="value"/>, or null when it has several, none, or is a graph output.</summary>
+        public NodeProto? Single(string value) =>
+            !_graphOutputs.Contains(value) && _readers.TryGetValue(value, out var list) && list.Count == 1 ? list[0] : null;
+    }
+
+    private static bool IsDefault(NodeProto n) => n.Domain is "" or "ai.onnx";
+
+    private static bool IsScalar(OnnxTensor? t, float value, float tolerance = 1e-6f) =>
+        t is { ElementType: OnnxElementType.Float, Length: 1 } && Math.Abs(t.AsSpan<float>()[0] - value) <= tolerance * Math.Max(1f, Math.Abs(value));
+
+    /// <summary>The operand of binary node <paramref name="n"/> other than <paramref name="value"/>, or null.</summary>
+    private static string? Other(NodeProto n, string value) =>
+        n.Input.Count != 2 ? null : n.Input[0] == value ? n.Input[1] : n.Input[1] == value ? n.Input[0] : null;
+
+    private static List<NodeProto> FuseGelu(List<NodeProto> nodes, HashSet<string> graphOutputs, Func<string, OnnxTensor?> constantOf)
+    {
+        var readers = new Readers(nodes, graphOutputs);
+        var producer = new Dictionary<string, NodeProto>(StringComparer.Ordinal);
+        foreach (var node in nodes)
+            foreach (var output in node.Output) producer[output] = node;
+        var removed = new HashSet<NodeProto>();
+        var replacement = new Dictionary<NodeProto, NodeProto>();
+        foreach (var erf in nodes)
+        {
+            if (erf.OpType != "Erf" || !IsDefault(erf) || erf.Input.Count != 1) continue;
+            if (!producer.TryGetValue(erf.Input[0], out var div) || div.Input.Count != 2 || !IsDefault(div) || readers.Single(div.Output[0]) != erf) continue;
+            string? x = div.OpType switch
+            {
+                "Div" when IsScalar(constantOf(div.Input[1]), MathF.Sqrt(2f), 1e-5f) => div.Input[0],
+                "Mul" when IsScalar(constantOf(div.Input[1]), 1f / MathF.Sqrt(2f), 1e-5f) => div.Input[0],
+                _ => null,
+            };
+            if (x == null) continue;
+            var add = readers.Single(erf.Output[0]);
+            if (add is not { OpType: "Add" } || !IsDefault(add) || !IsScalar(constantOf(Other(add, erf.Output[0]) ?? ""), 1f)) continue;
+            var mul1 = readers.Single(add.Output[0]);
+            if (mul1 is not { OpType: "Mul" } || !IsDefault(mul1)) continue;
+            NodeProto last;
+            string? other = Other(mul1, add.Output[0]);
+            if (other == x)
+            {
+                // x * (1 + erf) then * 0.5
+                var mul2 = readers.Single(mul1.Output[0]);
+                if (mul2 is not { OpType: "Mul" } || !IsDefault(mul2) || !IsScalar(constantOf(Other(mul2, mul1.Output[0]) ?? ""), 0.5f)) continue;
+                removed.UnionWith([div, erf, add, mul1]);
+                last = mul2;
+            }
+            else continue;
+            replacement[last] = new NodeProto
+            {
+                OpType = "Gelu", Domain = OperatorRegistry.NeuralSharpDomain, Name = last.Name,
+                Input = { x }, Output = { last.Output[0] },
+            };
+        }
+        return nodes.Where(n => !removed.Contains(n)).Select(n => replacement.GetValueOrDefault(n, n)).ToList();
+    }
+
+    private static List<NodeProto> FuseLinear(List<NodeProto> nodes, HashSet<string> graphOutputs, Func<string, OnnxTensor?> constantOf)
+    {
+        var readers = new Readers(nodes, graphOutputs);
+        var removed = new HashSet<NodeProto>();
+        var replacement = new Dictionary<NodeProto, NodeProto>();
+        foreach (var node in nodes)
+        {
+            if (removed.Contains(node) || !IsDefault(node)) continue;
+            string x, w; string? bias = null; bool transB; NodeProto tail;
+            if (node.OpType == "Gemm" && node.Input.Count >= 2)
+            {
+                if (node.Attribute.Any(a => a.Name is "transA" && a.I != 0 || a.Name is "alpha" or "beta" && a.F != 1f || a.Name == "broadcast")) continue;
+                x = node.Input[0]; w = node.Input[1];
+                transB = node.Attribute.Any(a => a.Name == "transB" && a.I != 0);
+                if (node.Input.Count > 2 && node.Input[2].Length > 0) bias = node.Input[2];
+                tail = node;
+            }
+            else if (node.OpType == "MatMul" && node.Input.Count == 2)
+            {
+                x = node.Input[0]; w = node.Input[1]; transB = false; tail = node;
+                var add = readers.Single(node.Output[0]);
+                if (add is { OpType: "Add" } && IsDefault(add) && Other(add, node.Output[0]) is string b && b.Length > 0)
+                {
+                    bias = b;
+                    tail = add;
+                }
+            }
+            else continue;
+
+            var wt = constantOf(w);
+            if (wt is not { ElementType: OnnxElementType.Float, Rank: 2 }) continue;
+            int n = transB ? wt.Shape[0] : wt.Shape[1];
+            if (bias != null)
+            {
+                var bt = constantOf(bias);
+                if (bt is not { ElementType: OnnxElementType.Float } || !(bt.Rank == 1 && bt.Shape[0] == n || bt.Rank == 2 && bt.Shape[0] == 1 && bt.Shape[1] == n)) continue;
+            }
+            var act = readers.Single(tail.Output[0]);
+            if (act == null || !TryActivation(act, constantOf, out var activation, out float alpha)) { activation = Activation.Identity; alpha = 0f; act = null; }
+            // A plain Gemm stays a Gemm (it already adds the bias in the epilogue); MatMul + Add is worth fusing alone.
+            if (act == null && tail == node) continue;
+            var last = act ?? tail;
+            var fused = new NodeProto
+            {
+                OpType = "FusedLinear", Domain = OperatorRegistry.NeuralSharpDomain, Name = node.Name,
+                Input = { x, w }, Output = { last.Output[0] },
+            };
+            if (bias != null) fused.Input.Add(bias);
+            fused.Attribute.Add(new AttributeProto { Name = "transB", Type = AttributeProto.Types.AttributeType.Int, I = transB ? 1 : 0 });
+            fused.Attribute.Add(new AttributeProto { Name = "activation", Type = AttributeProto.Types.AttributeType.String, S = ByteString.CopyFromUtf8(activation.ToString()) });
+            fused.Attribute.Add(new AttributeProto { Name = "alpha", Type = AttributeProto.Types.AttributeType.Float, F = alpha });
+            removed.Add(node);
+            if (tail != node) removed.Add(tail);
+            if (act != null) removed.Add(act);
+            removed.Remove(last);
+            replacement[last] = fused;
+        }
+        return nodes.Where(n => !removed.Contains(n) || replacement.ContainsKey(n)).Select(n => replacement.GetValueOrDefault(n, n)).ToList();
+    }
+
+    /// <summary>True when <paramref name="node"/> is an activation our GEMM epilogue computes, with its parameter.</summary>
+    private static bool TryActivation(NodeProto node, Func<string, OnnxTensor?> constantOf, out Activation activation, out float alpha)
+    {
+        alpha = 0f;
+        activation = Activation.Identity;
+        if (node.Input.Count < 1) return false;
+        float Attr(string name, float fallback) => node.Attribute.FirstOrDefault(a => a.Name == name)?.F ?? fallback;
+        bool OnlyAttrs(params string[] names) => node.Attribute.All(a => names.Contains(a.Name));
+        if (node.Domain == OperatorRegistry.NeuralSharpDomain && node.OpType == "Gelu") { activation = Activation.GeluErf; return true; }
+        if (!IsDefault(node)) return false;
+        switch (node.OpType)
+        {
+            case "Relu" when node.Attribute.Count == 0: activation = Activation.Relu; return true;
+            case "Sigmoid" when node.Attribute.Count == 0: activation = Activation.Sigmoid; return true;
+            case "Tanh" when node.Attribute.Count == 0: activation = Activation.Tanh; return true;
+            case "Softsign": activation = Activation.Softsign; return true;
+            case "HardSwish": activation = Activation.HardSwish; return true;
+            case "Softplus": activation = Activation.Softplus; alpha = 1f; return true;
+            case "LeakyRelu" when OnlyAttrs("alpha"): activation = Activation.LeakyRelu; alpha = Attr("alpha", 0.01f); return true;
+            case "Elu" when OnlyAttrs("alpha"): activation = Activation.Elu; alpha = Attr("alpha", 1f); return true;
+            case "Celu" when OnlyAttrs("alpha") && Attr("alpha", 1f) != 0f: activation = Activation.Celu; alpha = Attr("alpha", 1f); return true;
+            case "Selu" when MathF.Abs(Attr("alpha", 1.6732632f) - 1.6732632f) < 1e-6f && MathF.Abs(Attr("gamma", 1.050701f) - 1.050701f) < 1e-6f:
+                activation = Activation.Selu; return true;
+            case "HardSigmoid" when MathF.Abs(Attr("alpha", 0.2f) - 1f / 6f) < 1e-6f && MathF.Abs(Attr("beta", 0.5f) - 0.5f) < 1e-6f:
+                activation = Activation.HardSigmoid; return true;
+            case "Clip" when node.Input.Count == 3 && IsScalar(constantOf(node.Input[1]), 0f) && IsScalar(constantOf(node.Input[2]), 6f):
+                activation = Activation.Relu6; return true;
+            default: return false;
+        }
+    }
+}

@@ -1,0 +1,153 @@
+using Google.Protobuf;
+using NeuralSharp.Onnx.Import;
+using NeuralSharp.Onnx.Protos;
+
+namespace NeuralSharp.Onnx;
+
+/// <summary>
+/// An ONNX model loaded for inference: the graph compiled to an execution plan on NeuralSharp's kernels
+/// (linear layers fused with their activations). Everything is checked at load — structure, operators, data types,
+/// shapes — so an unsupported or malformed model fails there, with a message that names the node. <see cref="Run(OnnxTensor[])"/>
+/// is thread-safe: concurrent calls share only immutable state.
+/// </summary>
+/// <example>
+/// <code>
+/// var model = OnnxModel.Load("mlp.onnx");
+/// OnnxTensor logits = model.Run(OnnxTensor.FromArray(pixels, 1, 784))[0];
+/// </code>
+/// </example>
+public sealed class OnnxModel
+{
+    private readonly ExecutionPlan _plan;
+
+    private OnnxModel(ModelProto proto, GraphCompiler compiler, ExecutionPlan plan)
+    {
+        _plan = plan;
+        Inputs = compiler.Inputs;
+        Outputs = compiler.Outputs;
+        OperatorCounts = compiler.OperatorCounts;
+        ParameterCount = compiler.ParameterCount;
+        Opset = compiler.Opset;
+        IrVersion = proto.IrVersion;
+        ProducerName = proto.ProducerName;
+        ProducerVersion = proto.ProducerVersion;
+        GraphName = proto.Graph.Name;
+    }
+
+    /// <summary>The graph's inputs in order (initializers excluded).</summary>
+    public IReadOnlyList<OnnxValueInfo> Inputs { get; }
+
+    /// <summary>The graph's outputs in order.</summary>
+    public IReadOnlyList<OnnxValueInfo> Outputs { get; }
+
+    /// <summary>How many nodes of each operator the graph has, as stored (before fusion).</summary>
+    public IReadOnlyDictionary<string, int> OperatorCounts { get; }
+
+    /// <summary>Elements in the initializers (the weights).</summary>
+    public long ParameterCount { get; }
+
+    /// <summary>The opset version of the ai.onnx domain the model imports.</summary>
+    public int Opset { get; }
+
+    /// <summary>The ONNX IR version of the file.</summary>
+    public long IrVersion { get; }
+
+    /// <summary>The tool that wrote the model (e.g. "pytorch").</summary>
+    public string ProducerName { get; }
+
+    /// <summary>The version of that tool.</summary>
+    public string ProducerVersion { get; }
+
+    /// <summary>The graph's name.</summary>
+    public string GraphName { get; }
+
+    /// <summary>The number of steps the compiled plan runs (after fusion and constant folding).</summary>
+    public int StepCount => _plan.Steps.Count;
+
+    /// <summary>Loads an .onnx file; external data files are looked up next to it.</summary>
+    /// <exception cref="OnnxFormatException">The file is not a valid ONNX model (names the file and what is wrong).</exception>
+    /// <exception cref="OnnxUnsupportedException">The model uses an operator, attribute or data type NeuralSharp does not run.</exception>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    public static OnnxModel Load(string path)
+    {
+        byte[] bytes = File.ReadAllBytes(path);
+        return Load(bytes, path, Path.GetDirectoryName(Path.GetFullPath(path)));
+    }
+
+    /// <summary>Loads a model from bytes; <paramref name="baseDirectory"/> resolves external data (null: external data is refused).</summary>
+    /// <exception cref="OnnxFormatException">The bytes are not a valid ONNX model.</exception>
+    /// <exception cref="OnnxUnsupportedException">The model uses something NeuralSharp does not run.</exception>
+    public static OnnxModel Load(byte[] bytes, string sourceName = "<bytes>", string? baseDirectory = null)
+    {
+        ModelProto proto;
+        try
+        {
+            proto = ModelProto.Parser.ParseFrom(bytes);
+        }
+        catch (InvalidProtocolBufferException e)
+        {
+            throw new OnnxFormatException($"{sourceName}: not a valid ONNX protobuf ({e.Message})", e);
+        }
+        if (proto.Graph == null)
+            throw new OnnxFormatException($"{sourceName}: not an ONNX model (no graph in {bytes.Length} bytes)");
+        try
+        {
+            var compiler = new GraphCompiler(proto, sourceName, baseDirectory);
+            var plan = compiler.Compile();
+            return new OnnxModel(proto, compiler, plan);
+        }
+        catch (ArgumentException e)
+        {
+            // A shape or value problem found while folding constants: the file is inconsistent.
+            throw new OnnxFormatException($"{sourceName}: {e.Message}", e);
+        }
+    }
+
+    /// <summary>Runs the model on one tensor per graph input, in <see cref="Inputs"/> order; returns the outputs in <see cref="Outputs"/> order.</summary>
+    /// <exception cref="ArgumentException">Wrong number of inputs, or an input whose type or shape does not match the declaration
+    /// (names the input and both shapes); or a shape error inside the graph (names the node).</exception>
+    public OnnxTensor[] Run(params OnnxTensor[] inputs)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        if (inputs.Length != Inputs.Count)
+            throw new ArgumentException($"OnnxModel.Run: the model has {Inputs.Count} inputs ({string.Join(", ", Inputs.Select(i => i.Name))}), {inputs.Length} were given");
+        for (int i = 0; i < inputs.Length; i++) Check(Inputs[i], inputs[i]);
+        return _plan.Run(inputs);
+    }
+
+    /// <summary>Runs the model on named inputs and returns the outputs by name.</summary>
+    /// <exception cref="ArgumentException">An input is missing or unknown, or does not match its declaration.</exception>
+    public IReadOnlyDictionary<string, OnnxTensor> Run(IReadOnlyDictionary<string, OnnxTensor> inputs)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        foreach (var name in inputs.Keys)
+            if (!Inputs.Any(i => i.Name == name))
+                throw new ArgumentException($"OnnxModel.Run: the model has no input '{name}' (inputs: {string.Join(", ", Inputs.Select(i => i.Name))})");
+        var ordered = Inputs.Select(i => inputs.TryGetValue(i.Name, out var t) ? t
+            : throw new ArgumentException($"OnnxModel.Run: input '{i.Name}' is missing")).ToArray();
+        var outputs = Run(ordered);
+        return Outputs.Select((o, k) => (o.Name, outputs[k])).ToDictionary(p => p.Name, p => p.Item2);
+    }
+
+    /// <summary>Runs a model with one float input and one float output on a <see cref="Tensor"/>.</summary>
+    /// <exception cref="InvalidOperationException">The model does not have exactly one input and one output.</exception>
+    public Tensor Forward(Tensor input)
+    {
+        if (Inputs.Count != 1 || Outputs.Count != 1)
+            throw new InvalidOperationException($"OnnxModel.Forward: the model has {Inputs.Count} inputs and {Outputs.Count} outputs; use Run");
+        return Run(OnnxTensor.FromTensor(input))[0].ToTensor();
+    }
+
+    private static void Check(OnnxValueInfo declared, OnnxTensor? given)
+    {
+        if (given == null) throw new ArgumentNullException(declared.Name, $"OnnxModel.Run: input '{declared.Name}' is null");
+        if (given.ElementType != declared.ElementType)
+            throw new ArgumentException($"OnnxModel.Run: input '{declared.Name}' must be {OnnxElementTypes.Name(declared.ElementType)}, got {OnnxElementTypes.Name(given.ElementType)}");
+        if (declared.Shape == null) return;
+        bool ok = declared.Shape.Length == given.Rank;
+        for (int d = 0; ok && d < declared.Shape.Length; d++)
+            ok = declared.Shape[d] < 0 || declared.Shape[d] == given.Shape[d];
+        if (!ok)
+            throw new ArgumentException($"OnnxModel.Run: input '{declared.Name}' has shape [{string.Join(", ", given.ShapeArray)}], the model expects {declared}");
+    }
+}
