@@ -78,21 +78,14 @@ public static class Npz
 
     private static Dictionary<string, NpyArray> ReadArchive(Stream stream, string? file)
     {
-        ZipArchive zip;
+        string? member = null; // the member being read, for the message of a zip-level error
         try
         {
-            zip = new ZipArchive(stream, ZipArchiveMode.Read, leaveOpen: true);
-        }
-        catch (InvalidDataException e)
-        {
-            throw new NpyFormatException(file, null, null, $"not a valid zip archive ({e.Message})", e);
-        }
-        using (zip)
-        {
+            using var zip = new ZipArchive(stream, ZipArchiveMode.Read, leaveOpen: true);
             var result = new Dictionary<string, NpyArray>(StringComparer.Ordinal);
-            foreach (var entry in zip.Entries)
+            foreach (var entry in zip.Entries) // enumerating reads the central directory: it may throw too
             {
-                string member = entry.FullName;
+                member = entry.FullName;
                 if (member.EndsWith('/') && entry.Length == 0) continue; // a directory entry
                 if (!member.EndsWith(".npy", StringComparison.Ordinal))
                     throw new NpyFormatException(file, member, null, "the member is not a .npy file (an .npz archive holds only \"<name>.npy\" members).");
@@ -101,17 +94,15 @@ public static class Npz
                     throw new NpyFormatException(file, member, null, $"the archive holds two members named '{member}'.");
                 if (entry.Length > entry.CompressedLength * MaxDeflateRatio + 1024)
                     throw new NpyFormatException(file, member, null, $"the member's declared size {entry.Length} is impossible for its compressed size {entry.CompressedLength}.");
-                try
-                {
-                    using var data = entry.Open();
-                    result.Add(name, NpyReader.Read(data, entry.Length, lengthIsExact: false, file, member));
-                }
-                catch (InvalidDataException e)
-                {
-                    throw new NpyFormatException(file, member, null, $"the member cannot be decompressed ({e.Message})", e);
-                }
+                using var data = entry.Open();
+                result.Add(name, NpyReader.Read(data, entry.Length, lengthIsExact: false, file, member));
             }
             return result;
+        }
+        catch (InvalidDataException e)
+        {
+            throw new NpyFormatException(file, member, null,
+                member == null ? $"not a valid zip archive ({e.Message})" : $"the zip data of the member is invalid ({e.Message})", e);
         }
     }
 }
