@@ -78,4 +78,56 @@ public static class SafeTensors
         copy.Position = 0;
         return SafeTensorsReader.Read(copy, sourceName);
     }
+
+    /// <summary>
+    /// Writes typed arrays (any dtype, e.g. I8 quantised weights with an F32 scale) to <paramref name="path"/>
+    /// atomically; each array is stored with its own dtype, bytes unchanged. Layout and header as
+    /// <see cref="Save(Stream, IEnumerable{KeyValuePair{string, Tensor}}, IReadOnlyDictionary{string, string}?, SafeTensorsDType)"/>
+    /// (tensors in the order given: pass them in the Python library's order — dtype U64, I64, F64, F32, BF16, F16,
+    /// U32, I32, ..., U8, BOOL, then name — to get its bytes exactly).
+    /// </summary>
+    /// <exception cref="ArgumentException">On a null, duplicate or reserved ("__metadata__") name, a null array or
+    /// metadata value, or an unpaired surrogate in a string.</exception>
+    public static void SaveArrays(string path, IEnumerable<KeyValuePair<string, SafeTensorsArray>> arrays, IReadOnlyDictionary<string, string>? metadata = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        AtomicFile.Write(path, SafeTensorsWriter.PrepareArrays(arrays, metadata));
+    }
+
+    /// <summary>Writes typed arrays to <paramref name="stream"/> (left open); see <see cref="SaveArrays(string, IEnumerable{KeyValuePair{string, SafeTensorsArray}}, IReadOnlyDictionary{string, string}?)"/>.</summary>
+    /// <exception cref="ArgumentException">As for the path overload, or when the stream is not writable.</exception>
+    public static void SaveArrays(Stream stream, IEnumerable<KeyValuePair<string, SafeTensorsArray>> arrays, IReadOnlyDictionary<string, string>? metadata = null)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        if (!stream.CanWrite) throw new ArgumentException("SafeTensors.SaveArrays: the stream is not writable.", nameof(stream));
+        SafeTensorsWriter.PrepareArrays(arrays, metadata)(stream);
+    }
+
+    /// <summary>Loads every tensor of the file at <paramref name="path"/> as stored (no conversion); see <see cref="LoadArrays(Stream, string)"/>.</summary>
+    /// <exception cref="SafeTensorsFormatException">When the file is malformed (the message names the file and byte offset).</exception>
+    /// <exception cref="IOException">When the file cannot be read.</exception>
+    public static IReadOnlyDictionary<string, SafeTensorsArray> LoadArrays(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1 << 16, FileOptions.SequentialScan);
+        return SafeTensorsReader.ReadArrays(stream, path);
+    }
+
+    /// <summary>
+    /// Loads every tensor of a safetensors file from <paramref name="stream"/> as its stored dtype and bytes (for
+    /// example I8 weights as <see cref="SafeTensorsArray.ToSByteArray"/>), name → array in header order. The file is
+    /// validated as by <see cref="Load(Stream, string)"/>; the metadata is not returned.
+    /// </summary>
+    /// <exception cref="SafeTensorsFormatException">When the data is malformed, or a tensor takes more bytes than an array can hold.</exception>
+    public static IReadOnlyDictionary<string, SafeTensorsArray> LoadArrays(Stream stream, string sourceName)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        ArgumentNullException.ThrowIfNull(sourceName);
+        if (!stream.CanRead) throw new ArgumentException("SafeTensors.LoadArrays: the stream is not readable.", nameof(stream));
+        if (stream.CanSeek) return SafeTensorsReader.ReadArrays(stream, sourceName);
+        using var copy = new MemoryStream();
+        stream.CopyTo(copy);
+        copy.Position = 0;
+        return SafeTensorsReader.ReadArrays(copy, sourceName);
+    }
 }

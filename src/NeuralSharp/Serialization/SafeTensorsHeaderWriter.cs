@@ -16,7 +16,12 @@ internal static class SafeTensorsHeaderWriter
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     public static byte[] Build(IReadOnlyList<(string Name, int[] Shape, ulong Begin, ulong End)> tensors,
-        IReadOnlyDictionary<string, string>? metadata, SafeTensorsDType dtype)
+        IReadOnlyDictionary<string, string>? metadata, SafeTensorsDType dtype) =>
+        Build(tensors.Select(t => (t.Name, dtype, t.Shape, t.Begin, t.End)).ToList(), metadata);
+
+    /// <summary>The header for tensors of possibly different dtypes.</summary>
+    public static byte[] Build(IReadOnlyList<(string Name, SafeTensorsDType DType, int[] Shape, ulong Begin, ulong End)> tensors,
+        IReadOnlyDictionary<string, string>? metadata)
     {
         var json = new StringBuilder(64 + 80 * tensors.Count);
         json.Append('{');
@@ -36,9 +41,9 @@ internal static class SafeTensorsHeaderWriter
             json.Append('}');
             first = false;
         }
-        string dtypeName = SafeTensorsDTypeInfo.Name(dtype);
-        foreach (var (name, shape, begin, end) in tensors)
+        foreach (var (name, dtype, shape, begin, end) in tensors)
         {
+            string dtypeName = SafeTensorsDTypeInfo.Name(dtype);
             if (!first) json.Append(',');
             first = false;
             AppendString(json, name);

@@ -18,22 +18,7 @@ internal static class SafeTensorsReader
 
     public static SafeTensorsFile Read(Stream stream, string? file)
     {
-        long start = stream.Position;
-        long length = stream.Length - start;
-        if (length < 8)
-            throw new SafeTensorsFormatException(file, Math.Max(length, 0), $"the file is {Math.Max(length, 0)} bytes long; a safetensors file starts with an 8-byte little-endian header length.");
-        Span<byte> prefix = stackalloc byte[8];
-        ReadExactly(stream, prefix, file, 0);
-        ulong headerLength = BinaryPrimitives.ReadUInt64LittleEndian(prefix);
-        if (headerLength > MaxHeaderLength)
-            throw new SafeTensorsFormatException(file, 0, $"the header length {headerLength} exceeds the {MaxHeaderLength}-byte limit.");
-        if (headerLength > (ulong)(length - 8))
-            throw new SafeTensorsFormatException(file, 0, $"the header length {headerLength} runs past the end of the {length}-byte file.");
-
-        var headerBytes = new byte[headerLength];
-        ReadExactly(stream, headerBytes, file, 8);
-        long dataStart = 8 + (long)headerLength;
-        var header = SafeTensorsHeaderReader.Parse(headerBytes, file, (ulong)(length - dataStart));
+        var (header, start, dataStart) = ReadHeader(stream, file);
 
         var tensors = new Dictionary<string, (Tensor, SafeTensorsDType)>(header.Entries.Count, StringComparer.Ordinal);
         byte[]? scratch = null;
@@ -60,6 +45,48 @@ internal static class SafeTensorsReader
         }
         var names = header.Entries.Select(e => e.Name).ToList();
         return new SafeTensorsFile(file, header.Metadata, names, tensors);
+    }
+
+    /// <summary>Reads and validates the length prefix and header; the stream is left after the header.</summary>
+    private static (SafeTensorsHeader Header, long Start, long DataStart) ReadHeader(Stream stream, string? file)
+    {
+        long start = stream.Position;
+        long length = stream.Length - start;
+        if (length < 8)
+            throw new SafeTensorsFormatException(file, Math.Max(length, 0), $"the file is {Math.Max(length, 0)} bytes long; a safetensors file starts with an 8-byte little-endian header length.");
+        Span<byte> prefix = stackalloc byte[8];
+        ReadExactly(stream, prefix, file, 0);
+        ulong headerLength = BinaryPrimitives.ReadUInt64LittleEndian(prefix);
+        if (headerLength > MaxHeaderLength)
+            throw new SafeTensorsFormatException(file, 0, $"the header length {headerLength} exceeds the {MaxHeaderLength}-byte limit.");
+        if (headerLength > (ulong)(length - 8))
+            throw new SafeTensorsFormatException(file, 0, $"the header length {headerLength} runs past the end of the {length}-byte file.");
+
+        var headerBytes = new byte[headerLength];
+        ReadExactly(stream, headerBytes, file, 8);
+        long dataStart = 8 + (long)headerLength;
+        var header = SafeTensorsHeaderReader.Parse(headerBytes, file, (ulong)(length - dataStart));
+        return (header, start, dataStart);
+    }
+
+    /// <summary>Reads every tensor as its stored bytes (no conversion), in header order.</summary>
+    public static Dictionary<string, SafeTensorsArray> ReadArrays(Stream stream, string? file)
+    {
+        var (header, start, dataStart) = ReadHeader(stream, file);
+        var arrays = new Dictionary<string, SafeTensorsArray>(header.Entries.Count, StringComparer.Ordinal);
+        foreach (var e in header.Entries) arrays.Add(e.Name, null!); // header order
+        foreach (var e in SafeTensorsHeaderReader.SortedByOffset(header.Entries))
+        {
+            ulong bytes = e.End - e.Begin;
+            if (bytes > (ulong)Array.MaxLength)
+                throw new SafeTensorsFormatException(file, e.HeaderOffset, $"tensor '{e.Name}' takes {bytes} bytes, more than an array can hold ({Array.MaxLength}).");
+            var data = new byte[bytes];
+            long position = dataStart + (long)e.Begin;
+            stream.Position = start + position;
+            ReadExactly(stream, data, file, position);
+            arrays[e.Name] = new SafeTensorsArray(e.DType, e.Dims, data);
+        }
+        return arrays;
     }
 
     private static void ReadTensor(Stream stream, SafeTensorsEntry e, Span<float> destination, string? file, long position, ref byte[]? scratch)

@@ -91,4 +91,43 @@ internal sealed class SafeTensorsWriter
             if (scratch != null) ArrayPool<byte>.Shared.Return(scratch);
         }
     }
+
+    /// <summary>Validates typed arrays and builds the header; returns the action that writes the whole file.</summary>
+    public static Action<Stream> PrepareArrays(IEnumerable<KeyValuePair<string, SafeTensorsArray>> arrays, IReadOnlyDictionary<string, string>? metadata)
+    {
+        ArgumentNullException.ThrowIfNull(arrays);
+        CheckMetadata(metadata, "SafeTensors.SaveArrays");
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        var entries = new List<(string, SafeTensorsDType, int[], ulong, ulong)>();
+        var list = new List<SafeTensorsArray>();
+        ulong offset = 0;
+        foreach (var (name, array) in arrays)
+        {
+            if (name is null) throw new ArgumentException("SafeTensors.SaveArrays: a tensor name is null.", nameof(arrays));
+            if (name == "__metadata__") throw new ArgumentException("SafeTensors.SaveArrays: '__metadata__' is reserved and cannot name a tensor.", nameof(arrays));
+            if (!names.Add(name)) throw new ArgumentException($"SafeTensors.SaveArrays: the tensor name '{name}' appears twice.", nameof(arrays));
+            if (array is null) throw new ArgumentException($"SafeTensors.SaveArrays: array '{name}' is null.", nameof(arrays));
+            ulong end = offset + (ulong)array.Data.Length;
+            entries.Add((name, array.DType, array.Shape, offset, end));
+            list.Add(array);
+            offset = end;
+        }
+        byte[] header = SafeTensorsHeaderWriter.Build(entries, metadata);
+        return stream =>
+        {
+            Span<byte> prefix = stackalloc byte[8];
+            BinaryPrimitives.WriteUInt64LittleEndian(prefix, (ulong)header.Length);
+            stream.Write(prefix);
+            stream.Write(header);
+            foreach (var array in list) stream.Write(array.Data);
+        };
+    }
+
+    private static void CheckMetadata(IReadOnlyDictionary<string, string>? metadata, string op)
+    {
+        if (metadata == null) return;
+        foreach (var (key, value) in metadata)
+            if (key is null || value is null)
+                throw new ArgumentException($"{op}: metadata key '{key}' has a null key or value.", nameof(metadata));
+    }
 }

@@ -5,10 +5,13 @@ namespace NeuralSharp.Tests.Serialization;
 
 using static SafeTensorsTestFiles;
 
-/// <summary>Seeded mutations of a valid file either load or throw <see cref="SafeTensorsFormatException"/>: no other exception, no hang.</summary>
+/// <summary>
+/// Seeded mutations of a valid file either load or throw <see cref="SafeTensorsFormatException"/>: no other exception,
+/// no hang, and no allocation beyond a small multiple of the file's size plus a constant (the reader's pooled chunk).
+/// </summary>
 public sealed class SafeTensorsFuzzTests
 {
-    private const int Iterations = 2000;
+    private const int Iterations = 3000;
     private static readonly byte[] JsonBytes = "{}[]\",:0123456789-.eE \\u_"u8.ToArray();
 
     private static byte[] ValidFile()
@@ -39,11 +42,14 @@ public sealed class SafeTensorsFuzzTests
             for (int iteration = 0; iteration < Iterations; iteration++)
             {
                 byte[] mutated = Mutate(valid, headerEnd, random, out string description);
+                long before = GC.GetAllocatedBytesForCurrentThread();
+                bool ok = false;
                 try
                 {
                     using var file = SafeTensors.Load(new MemoryStream(mutated, writable: false), "fuzz.safetensors");
                     foreach (string name in file.Names) _ = file[name].Data.Length;
                     loaded++;
+                    ok = true;
                 }
                 catch (SafeTensorsFormatException e)
                 {
@@ -55,6 +61,22 @@ public sealed class SafeTensorsFuzzTests
                 {
                     Assert.Fail($"iteration {iteration} ({description}): {e.GetType().Name}: {e.Message}\n{e.StackTrace}");
                 }
+                // Header bytes and tensors are bounded by the file's length (checked before allocating); the
+                // constant covers the 1 MiB conversion chunk the ArrayPool may create on first use.
+                long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+                // The raw-bytes reader validates the same way: it accepts exactly the same files.
+                bool arraysOk;
+                try
+                {
+                    arraysOk = SafeTensors.LoadArrays(new MemoryStream(mutated, writable: false), "fuzz.safetensors").Count >= 0;
+                }
+                catch (SafeTensorsFormatException)
+                {
+                    arraysOk = false;
+                }
+                Assert.True(ok == arraysOk, $"iteration {iteration} ({description}): Load {(ok ? "accepted" : "rejected")} the file but LoadArrays did not.");
+                long bound = 16L * mutated.Length + (3 << 19);
+                Assert.True(allocated <= bound, $"iteration {iteration} ({description}): allocated {allocated} bytes for a {mutated.Length}-byte file (bound {bound}).");
             }
             Assert.Equal(Iterations, loaded + rejected);
             Assert.True(rejected > Iterations / 2, $"only {rejected} of {Iterations} mutations were rejected");

@@ -28,9 +28,13 @@ public static partial class Functional
     private sealed class LayerNormNode(Tensor x, Tensor? weight, Tensor? bias, Tensor mean, Tensor rstd, int rows, int cols)
         : Node(Inputs3(x, weight, bias))
     {
-        protected internal override void Backward(Tensor dy) =>
-            Kernels.LayerNorm.Backward(x.Data, Span(weight), mean.Data, rstd.Data, dy.Data, GradOf(x),
+        protected internal override void Backward(Tensor dy)
+        {
+            // The kernel always writes dx: when only γ/β need gradients (a norm applied to the raw input), dx goes to scratch.
+            using var scratch = x.RequiresGrad ? null : Tensor.Zeros(x.ShapeArray);
+            Kernels.LayerNorm.Backward(x.Data, Span(weight), mean.Data, rstd.Data, dy.Data, scratch != null ? scratch.Data : GradOf(x),
                 weight is { RequiresGrad: true } ? weight.GradBuffer() : default, bias is { RequiresGrad: true } ? bias.GradBuffer() : default, rows, cols);
+        }
 
         protected override void ReleaseSaved()
         {
@@ -55,9 +59,13 @@ public static partial class Functional
 
     private sealed class RmsNormNode(Tensor x, Tensor? weight, Tensor rstd, int rows, int cols) : Node(Inputs3(x, weight, null))
     {
-        protected internal override void Backward(Tensor dy) =>
-            Kernels.RmsNorm.Backward(x.Data, Span(weight), rstd.Data, dy.Data, GradOf(x),
+        protected internal override void Backward(Tensor dy)
+        {
+            // As LayerNorm: dx goes to scratch when the input needs no gradient.
+            using var scratch = x.RequiresGrad ? null : Tensor.Zeros(x.ShapeArray);
+            Kernels.RmsNorm.Backward(x.Data, Span(weight), rstd.Data, dy.Data, scratch != null ? scratch.Data : GradOf(x),
                 weight is { RequiresGrad: true } ? weight.GradBuffer() : default, rows, cols);
+        }
 
         protected override void ReleaseSaved() => rstd.Dispose();
     }
