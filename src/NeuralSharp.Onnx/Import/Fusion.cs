@@ -16,8 +16,21 @@ internal static class Fusion
 {
     public static List<NodeProto> Apply(List<NodeProto> nodes, HashSet<string> graphOutputs, Func<string, OnnxTensor?> constantOf)
     {
-        nodes = FuseGelu(nodes, graphOutputs, constantOf);
-        return FuseLinear(nodes, graphOutputs, constantOf);
+        // Exporters write scalars such as GELU's sqrt 2 as Constant nodes rather than initializers.
+        var constantNodes = new Dictionary<string, OnnxTensor>(StringComparer.Ordinal);
+        foreach (var node in nodes)
+            if (node is { OpType: "Constant", Output.Count: 1 } && IsDefault(node) && node.Attribute.Count == 1
+                && node.Attribute[0] is { Name: "value", T: not null } value && value.T.DataType == (int)OnnxElementType.Float
+                && value.T.Dims.Count <= 2 && value.T.Dims.All(d => d == 1))
+            {
+                try { constantNodes[node.Output[0]] = TensorProtoConverter.ToTensor(value.T, "Constant", null); }
+                catch (OnnxFormatException) { /* the Constant op reports it when compiled */ }
+            }
+        OnnxTensor? ConstantOf(string name) => constantNodes.GetValueOrDefault(name) ?? constantOf(name);
+
+        nodes = FuseGelu(nodes, graphOutputs, ConstantOf);
+        nodes = FuseSilu(nodes, graphOutputs);
+        return FuseLinear(nodes, graphOutputs, ConstantOf);
     }
 
     private sealed class Readers
@@ -93,6 +106,27 @@ internal static class Fusion
         return nodes.Where(n => !removed.Contains(n)).Select(n => replacement.GetValueOrDefault(n, n)).ToList();
     }
 
+    /// <summary>Sigmoid(x) read only by Mul(x, sigmoid) is SiLU (PyTorch exports nn.SiLU and F.silu so).</summary>
+    private static List<NodeProto> FuseSilu(List<NodeProto> nodes, HashSet<string> graphOutputs)
+    {
+        var readers = new Readers(nodes, graphOutputs);
+        var removed = new HashSet<NodeProto>();
+        var replacement = new Dictionary<NodeProto, NodeProto>();
+        foreach (var sigmoid in nodes)
+        {
+            if (sigmoid is not { OpType: "Sigmoid", Input.Count: 1, Output.Count: 1 } || !IsDefault(sigmoid)) continue;
+            var mul = readers.Single(sigmoid.Output[0]);
+            if (mul is not { OpType: "Mul" } || !IsDefault(mul) || Other(mul, sigmoid.Output[0]) != sigmoid.Input[0]) continue;
+            removed.Add(sigmoid);
+            replacement[mul] = new NodeProto
+            {
+                OpType = "Silu", Domain = OperatorRegistry.NeuralSharpDomain, Name = mul.Name,
+                Input = { sigmoid.Input[0] }, Output = { mul.Output[0] },
+            };
+        }
+        return nodes.Where(n => !removed.Contains(n)).Select(n => replacement.GetValueOrDefault(n, n)).ToList();
+    }
+
     private static List<NodeProto> FuseLinear(List<NodeProto> nodes, HashSet<string> graphOutputs, Func<string, OnnxTensor?> constantOf)
     {
         var readers = new Readers(nodes, graphOutputs);
@@ -162,6 +196,7 @@ internal static class Fusion
         float Attr(string name, float fallback) => node.Attribute.FirstOrDefault(a => a.Name == name)?.F ?? fallback;
         bool OnlyAttrs(params string[] names) => node.Attribute.All(a => names.Contains(a.Name));
         if (node.Domain == OperatorRegistry.NeuralSharpDomain && node.OpType == "Gelu") { activation = Activation.GeluErf; return true; }
+        if (node.Domain == OperatorRegistry.NeuralSharpDomain && node.OpType == "Silu") { activation = Activation.Silu; return true; }
         if (!IsDefault(node)) return false;
         switch (node.OpType)
         {

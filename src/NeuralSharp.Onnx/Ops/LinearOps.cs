@@ -12,6 +12,7 @@ internal static class LinearOps
         registry.Add("MatMul", 1, CreateMatMul);
         registry.Add("FusedLinear", 1, CreateFusedLinear, OperatorRegistry.NeuralSharpDomain);
         registry.Add("Gelu", 1, ActivationOp.Factory(Activation.GeluErf), OperatorRegistry.NeuralSharpDomain);
+        registry.Add("Silu", 1, ActivationOp.Factory(Activation.Silu), OperatorRegistry.NeuralSharpDomain);
     }
 
     /// <summary>Y = alpha * op(A) * op(B) + beta * C, C broadcast to [M, N] (ONNX Gemm; opset 6 <c>broadcast</c> honoured).</summary>
