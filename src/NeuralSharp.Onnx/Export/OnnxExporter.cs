@@ -74,6 +74,14 @@ public static class OnnxExporter
         Save(model.Model, path, merged);
     }
 
+    /// <summary>The library version without the source-revision suffix, so the same model exports to the same bytes from any build of a release.</summary>
+    private static string ProducerVersionText()
+    {
+        string version = typeof(OnnxExporter).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "";
+        int plus = version.IndexOf('+');
+        return plus >= 0 ? version[..plus] : version;
+    }
+
     /// <summary>Builds the ModelProto (internal: the protobuf types are not part of the public API).</summary>
     internal static ModelProto ToModelProto(Module model, OnnxExportOptions? options = null)
     {
@@ -115,7 +123,7 @@ public static class OnnxExporter
         {
             IrVersion = IrVersion,
             ProducerName = ProducerName,
-            ProducerVersion = typeof(OnnxExporter).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "",
+            ProducerVersion = ProducerVersionText(),
             Graph = graph,
         };
         proto.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = options.Opset });
