@@ -11,11 +11,14 @@ internal static class CliApp
 
     public static int Run(string[] args, TextWriter output, TextWriter error)
     {
-        var root = new RootCommand("NeuralSharp: train, evaluate and run feedforward neural networks on the CPU.")
+        var root = new RootCommand("NeuralSharp: train, evaluate, export and run feedforward neural networks on the CPU.")
         {
             TrainCommand.Create(output),
             EvalCommand.Create(output),
             PredictCommand.Create(output),
+            ExportCommand.Create(output),
+            RunCommand.Create(output),
+            InfoCommand.Create(output),
         };
         try
         {
