@@ -78,12 +78,12 @@ public class ExportRunInfoTests(TinyModels models, ITestOutputHelper log) : ICla
 
         var x = Rows(5, 1);
         string npy = Temp("x.npy");
-        NpyInterim.Write(npy, OnnxTensor.FromArray(x, 5, 64));
+        OnnxNpy.Write(npy, OnnxTensor.FromArray(x, 5, 64));
         string outDir = Temp("out");
         var run = CliRunner.Run("run", onnx, "--input", npy, "--output-dir", outDir);
         Assert.True(run.ExitCode == 0, run.Error);
         Assert.Contains("output output: float[5, 10]", run.Output);
-        var y = NpyInterim.Read(Path.Combine(outDir, "output.npy"));
+        var y = OnnxNpy.Read(Path.Combine(outDir, "output.npy"));
         Assert.Equal([5, 10], y.ShapeArray);
         AssertClose(NativeLogits(models.Raw, x, 5), y.ToArray<float>());
 
@@ -93,7 +93,7 @@ public class ExportRunInfoTests(TinyModels models, ITestOutputHelper log) : ICla
         string outDir2 = Temp("out2");
         var runPb = CliRunner.Run("run", onnx, "-i", pb, "-o", outDir2);
         Assert.True(runPb.ExitCode == 0, runPb.Error);
-        Assert.Equal(y.ToArray<float>(), NpyInterim.Read(Path.Combine(outDir2, "output.npy")).ToArray<float>());
+        Assert.Equal(y.ToArray<float>(), OnnxNpy.Read(Path.Combine(outDir2, "output.npy")).ToArray<float>());
     }
 
     [Fact]
@@ -103,12 +103,12 @@ public class ExportRunInfoTests(TinyModels models, ITestOutputHelper log) : ICla
         Assert.Equal(0, CliRunner.Run("export", models.Raw, "-o", onnx, "--opset", "13").ExitCode);
         var x = Rows(2, 2);
         string npy = Temp("x64.npy");
-        NpyInterim.Write(npy, OnnxTensor.FromArray(x.Select(v => (double)v).ToArray(), 2, 64));
+        OnnxNpy.Write(npy, OnnxTensor.FromArray(x.Select(v => (double)v).ToArray(), 2, 64));
         string outDir = Temp("out");
         var run = CliRunner.Run("run", onnx, "--input", npy, "--output-dir", outDir);
         Assert.True(run.ExitCode == 0, run.Error);
         Assert.Contains("float64 converted to float32", run.Output);
-        AssertClose(NativeLogits(models.Raw, x, 2), NpyInterim.Read(Path.Combine(outDir, "output.npy")).ToArray<float>());
+        AssertClose(NativeLogits(models.Raw, x, 2), OnnxNpy.Read(Path.Combine(outDir, "output.npy")).ToArray<float>());
     }
 
     [Fact]
@@ -237,7 +237,7 @@ public class ExportRunInfoTests(TinyModels models, ITestOutputHelper log) : ICla
         string onnx = Temp("m.onnx");
         Assert.Equal(0, CliRunner.Run("export", models.Raw, "-o", onnx).ExitCode);
         string npy = Temp("x.npy");
-        NpyInterim.Write(npy, OnnxTensor.FromArray(new float[3 * 7], 3, 7));
+        OnnxNpy.Write(npy, OnnxTensor.FromArray(new float[3 * 7], 3, 7));
         AssertFails(CliRunner.Run("run", onnx, "--input", npy, "--output-dir", Temp("o")), "input", "[3, 7]");
         AssertFails(CliRunner.Run("run", onnx, "--input", npy, "--input", npy, "--output-dir", Temp("o")), "1 input", "2 --input");
         AssertFails(CliRunner.Run("run", onnx, "--input", Temp("missing.npy"), "--output-dir", Temp("o")), "missing.npy");

@@ -44,7 +44,7 @@ internal static class RunCommand
             for (int o = 0; o < results.Length; o++)
             {
                 string path = Path.Combine(dir, FileName(onnx.Outputs[o].Name) + ".npy");
-                NpyInterim.Write(path, results[o]);
+                OnnxNpy.Write(path, results[o]);
                 output.WriteLine($"output {onnx.Outputs[o].Name}: {results[o]} -> {path}");
             }
             return 0;
@@ -56,7 +56,16 @@ internal static class RunCommand
     internal static OnnxTensor ReadTensor(string path)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"Input file '{path}' does not exist.", path);
-        return NpyInterim.IsNpy(path) ? NpyInterim.Read(path) : TensorProtoFile.Read(path);
+        return IsNpy(path) ? OnnxNpy.Read(path) : TensorProtoFile.Read(path);
+    }
+
+    /// <summary>True when the file starts with NumPy's magic string "\x93NUMPY".</summary>
+    private static bool IsNpy(string path)
+    {
+        using var stream = File.OpenRead(path);
+        Span<byte> head = stackalloc byte[6];
+        ReadOnlySpan<byte> magic = [0x93, (byte)'N', (byte)'U', (byte)'M', (byte)'P', (byte)'Y'];
+        return stream.Read(head) == head.Length && head.SequenceEqual(magic);
     }
 
     private static OnnxTensor ToFloat(OnnxTensor t)

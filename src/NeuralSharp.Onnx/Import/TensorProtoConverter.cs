@@ -139,7 +139,7 @@ internal static class TensorProtoConverter
     }
 
     /// <summary>The bytes of a primitive array (not bool or string).</summary>
-    private static Span<byte> RawBytes(Array data) => data switch
+    internal static Span<byte> RawBytes(Array data) => data switch
     {
         float[] a => MemoryMarshal.AsBytes(a.AsSpan()),
         double[] a => MemoryMarshal.AsBytes(a.AsSpan()),
