@@ -17,13 +17,32 @@ internal static partial class ElementwiseOps
         ctx.RequireArity(1, 1);
         ctx.RequireKnownAttributes("to");
         if (!ctx.HasAttribute("to")) throw ctx.Fail("attribute 'to' is required");
-        var to = ctx.Opset < 6 ? TypeNamed(ctx, ctx.String("to", "")) : (OnnxElementType)ctx.Int("to", 0);
+        var to = ctx.Opset < 6 ? CastTarget1(ctx) : (OnnxElementType)ctx.Int("to", 0);
         if (to is OnnxElementType.String or OnnxElementType.BFloat16)
             throw ctx.Unsupported($"unsupported data type {OnnxElementTypes.Name(to)} for the result (Cast to string and bfloat16 is not supported)");
         if (Array.IndexOf(Castable, to) < 0)
             throw ctx.Unsupported($"unsupported data type {OnnxElementTypes.Name(to)} for the result (supported: {string.Join(", ", Castable.Select(OnnxElementTypes.Name))})");
         ctx.RequireType(0, Castable);
         return new DelegateOp((ins, outs) => outs[0] = Convert(ins[0]!, to)) { Outputs = [new ValueInfo(to, ctx.Input(0).Shape)] };
+    }
+
+    /// <summary>Cast-1's <c>to</c>: a type name, or (as some exporters wrote it) already the integer code.</summary>
+    private static OnnxElementType CastTarget1(OpContext ctx)
+    {
+        try
+        {
+            return TypeNamed(ctx, ctx.String("to", ""));
+        }
+        catch (OnnxFormatException) when (TryInt(ctx) != null)
+        {
+            return (OnnxElementType)TryInt(ctx)!.Value;
+        }
+    }
+
+    private static long? TryInt(OpContext ctx)
+    {
+        try { return ctx.Int("to", 0); }
+        catch (OnnxFormatException) { return null; }
     }
 
     /// <summary>The element type Cast-1's string <c>to</c> names (TensorProto.DataType names: "FLOAT", "INT64"...).</summary>

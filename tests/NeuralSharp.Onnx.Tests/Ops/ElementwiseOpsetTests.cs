@@ -91,6 +91,9 @@ public class ElementwiseOpsetTests
         var d = ElementwiseModels.Run("Cast", 6, [T(new[] { 1.5f })], OnnxElementType.Double, Attr("to", (long)OnnxElementType.Double));
         Assert.Equal(new[] { 1.5 }, d.ToArray<double>());
         Assert.Throws<OnnxFormatException>(() => ElementwiseModels.Load("Cast", 1, [T(new[] { 1f })], OnnxElementType.Int32, Attr("to", "NOTATYPE")));
+        // Some old exporters wrote Cast-1's 'to' as the integer code.
+        var i = ElementwiseModels.Run("Cast", 1, [T(new[] { 2.5f })], OnnxElementType.Int64, Attr("to", (long)OnnxElementType.Int64));
+        Assert.Equal(new[] { 2L }, i.ToArray<long>());
     }
 
     [Theory]
