@@ -5,6 +5,10 @@ internal static partial class NnOps
 {
     public static void Register(OperatorRegistry registry)
     {
+        NnSoftmaxOps.Register(registry);
+        NnLayerNormalizationOp.Register(registry);
+        NnBatchNormalizationOp.Register(registry);
         ReduceOps.Register(registry);
+        ReduceArgOps.Register(registry);
     }
 }
