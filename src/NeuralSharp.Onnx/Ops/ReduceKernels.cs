@@ -1,6 +1,7 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using NeuralSharp.Kernels;
 
 namespace NeuralSharp.Onnx.Ops;
@@ -8,7 +9,7 @@ namespace NeuralSharp.Onnx.Ops;
 /// <summary>
 /// The ONNX reductions over any set of axes of float, double, int32 and int64 tensors, walking the input once
 /// in memory order (<see cref="ReducePlan"/>). Floating-point values accumulate in double (float sums of
-/// contiguous runs through <see cref="Reduce.SumAll"/>, also in double), integers in int64 with wrap-around
+/// contiguous runs through <see cref="Reduce.SumAll"/>, also in double; float maxima through <see cref="Reduce.Max"/>), integers in int64 with wrap-around
 /// like NumPy; results are rounded back to the input type. Max and min propagate NaN.
 /// </summary>
 internal static class ReduceKernels
@@ -117,6 +118,12 @@ internal static class ReduceKernels
                 {
                     Unsafe.As<TAcc, double>(ref a) += Reduce.SumOfSquares(MemoryMarshal.Cast<T, float>(x));
                 }
+                else if (typeof(TStep) == typeof(MaxStep<float>))
+                {
+                    // NaN-propagating SIMD maximum; exact, so the same as the scalar loop.
+                    ref double m = ref Unsafe.As<TAcc, double>(ref a);
+                    m = Math.Max(m, Reduce.Max(MemoryMarshal.Cast<T, float>(x)));
+                }
                 else
                 {
                     TAcc s = Shift == null ? default : Shift[outOffset];
@@ -127,7 +134,13 @@ internal static class ReduceKernels
             else
             {
                 var acc = Acc.AsSpan(outOffset, Inner);
-                if (Shift == null)
+                if (typeof(TStep) == typeof(SumStep<float>))
+                    Widening.Add(MemoryMarshal.Cast<T, float>(x), MemoryMarshal.Cast<TAcc, double>(acc));
+                else if (typeof(TStep) == typeof(MaxStep<float>))
+                    Widening.Max(MemoryMarshal.Cast<T, float>(x), MemoryMarshal.Cast<TAcc, double>(acc));
+                else if (typeof(TStep) == typeof(MinStep<float>))
+                    Widening.Min(MemoryMarshal.Cast<T, float>(x), MemoryMarshal.Cast<TAcc, double>(acc));
+                else if (Shift == null)
                     for (int i = 0; i < acc.Length; i++) acc[i] = TStep.Step(acc[i], x[i], default);
                 else
                 {
@@ -136,6 +149,72 @@ internal static class ReduceKernels
                 }
             }
         }
+    }
+}
+
+/// <summary>acc[i] += (double)x[i], widening in SIMD registers (the sums of a kept innermost axis).</summary>
+file static class Widening
+{
+    public static void Add(ReadOnlySpan<float> x, Span<double> acc)
+    {
+        ref float xr = ref MemoryMarshal.GetReference(x);
+        ref double ar = ref MemoryMarshal.GetReference(acc);
+        int i = 0, n = x.Length;
+        if (Vector512.IsHardwareAccelerated)
+        {
+            for (; i <= n - 16; i += 16)
+            {
+                var (lo, hi) = Vector512.Widen(Vector512.LoadUnsafe(ref xr, (nuint)i));
+                (Vector512.LoadUnsafe(ref ar, (nuint)i) + lo).StoreUnsafe(ref ar, (nuint)i);
+                (Vector512.LoadUnsafe(ref ar, (nuint)(i + 8)) + hi).StoreUnsafe(ref ar, (nuint)(i + 8));
+            }
+        }
+        else if (Vector256.IsHardwareAccelerated)
+        {
+            for (; i <= n - 8; i += 8)
+            {
+                var (lo, hi) = Vector256.Widen(Vector256.LoadUnsafe(ref xr, (nuint)i));
+                (Vector256.LoadUnsafe(ref ar, (nuint)i) + lo).StoreUnsafe(ref ar, (nuint)i);
+                (Vector256.LoadUnsafe(ref ar, (nuint)(i + 4)) + hi).StoreUnsafe(ref ar, (nuint)(i + 4));
+            }
+        }
+        for (; i < n; i++) acc[i] += x[i];
+    }
+
+    /// <summary>acc[i] = max(acc[i], x[i]), NaN-propagating like <see cref="Math.Max(double, double)"/> (so are the vector Max since .NET 9).</summary>
+    public static void Max(ReadOnlySpan<float> x, Span<double> acc)
+    {
+        ref float xr = ref MemoryMarshal.GetReference(x);
+        ref double ar = ref MemoryMarshal.GetReference(acc);
+        int i = 0, n = x.Length;
+        if (Vector512.IsHardwareAccelerated)
+        {
+            for (; i <= n - 16; i += 16)
+            {
+                var (lo, hi) = Vector512.Widen(Vector512.LoadUnsafe(ref xr, (nuint)i));
+                Vector512.Max(Vector512.LoadUnsafe(ref ar, (nuint)i), lo).StoreUnsafe(ref ar, (nuint)i);
+                Vector512.Max(Vector512.LoadUnsafe(ref ar, (nuint)(i + 8)), hi).StoreUnsafe(ref ar, (nuint)(i + 8));
+            }
+        }
+        for (; i < n; i++) acc[i] = Math.Max(acc[i], x[i]);
+    }
+
+    /// <summary>acc[i] = min(acc[i], x[i]), NaN-propagating like <see cref="Math.Min(double, double)"/>.</summary>
+    public static void Min(ReadOnlySpan<float> x, Span<double> acc)
+    {
+        ref float xr = ref MemoryMarshal.GetReference(x);
+        ref double ar = ref MemoryMarshal.GetReference(acc);
+        int i = 0, n = x.Length;
+        if (Vector512.IsHardwareAccelerated)
+        {
+            for (; i <= n - 16; i += 16)
+            {
+                var (lo, hi) = Vector512.Widen(Vector512.LoadUnsafe(ref xr, (nuint)i));
+                Vector512.Min(Vector512.LoadUnsafe(ref ar, (nuint)i), lo).StoreUnsafe(ref ar, (nuint)i);
+                Vector512.Min(Vector512.LoadUnsafe(ref ar, (nuint)(i + 8)), hi).StoreUnsafe(ref ar, (nuint)(i + 8));
+            }
+        }
+        for (; i < n; i++) acc[i] = Math.Min(acc[i], x[i]);
     }
 }
 

@@ -53,8 +53,8 @@ public class NnReduceTests
     [MemberData(nameof(Kinds))]
     public void EveryAxisSubsetMatchesNaiveReference(string kind)
     {
-        // Sizes 1 inside the shape exercise the merging of dimensions; LogSum needs positive sums.
-        int[][] shapes = [[2, 3, 1, 5], [3, 1, 4, 2], [7], [2, 0, 3], [1, 1], []];
+        // Sizes 1 inside the shape exercise the merging of dimensions, 37 the SIMD paths and their tails; LogSum needs positive sums.
+        int[][] shapes = [[2, 3, 1, 5], [3, 1, 4, 2], [7], [2, 0, 3], [1, 1], [], [3, 2, 37]];
         foreach (var shape in shapes)
         {
             int n = shape.Aggregate(1, (a, b) => a * b);
@@ -173,6 +173,23 @@ public class NnReduceTests
         var e = Assert.Throws<OnnxUnsupportedException>(() => Load(Model([Node("ReduceMean", ["x"], ["y"])],
             [Input("x", OnnxElementType.Int64, 2, 3)], [Output("y", OnnxElementType.Int64)], opset: 13)));
         Assert.Contains("unsupported data type int64", e.Message);
+    }
+
+    [Theory]
+    [InlineData("ReduceMax")]
+    [InlineData("ReduceMin")]
+    public void MaxAndMinPropagateNaNAlongEitherAxis(string op)
+    {
+        var x = Random(3 * 20, 11);
+        x[1 * 20 + 5] = float.NaN;
+        foreach (long axis in new long[] { 0, 1 })
+        {
+            var model = Load(Model([Node(op, ["x"], ["y"], Attr("axes", new[] { axis }), Attr("keepdims", 0L))],
+                [Input("x", OnnxElementType.Float, 3, 20)], [Inferred("y")], opset: 13));
+            var y = model.Run(OnnxTensor.FromArray(x, 3, 20))[0].ToArray<float>();
+            for (int i = 0; i < y.Length; i++)
+                Assert.Equal(i == (axis == 0 ? 5 : 1), float.IsNaN(y[i]));
+        }
     }
 
     [Fact]
