@@ -40,7 +40,7 @@ internal static class ReduceArgOps
             var x = ins[0]!;
             int a = NnShapes.Axis(axis, x.Rank, op, x.Shape);
             int outer = NnShapes.Product(x.Shape, 0, a), dim = x.Shape[a], inner = NnShapes.Product(x.Shape, a + 1, x.Rank);
-            if (dim == 0 && x.Length == 0 && outer * inner > 0)
+            if (dim == 0 && (long)outer * inner > 0)
                 throw new ArgumentException($"{op}: axis {axis} of input [{NnShapes.Dims(x.Shape)}] is empty");
             var y = new long[(long)outer * inner];
             switch (x.Data)
