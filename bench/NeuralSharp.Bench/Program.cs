@@ -1,5 +1,5 @@
 // NeuralSharp benchmarks: our kernels and models vs OpenBLAS and PyTorch, in one run on one machine.
-// Usage: NeuralSharp.Bench [sgemm] [train] [infer] [softmax] [blocks] [--quick] [--threads 1,2] [--peak 225]
+// Usage: NeuralSharp.Bench [sgemm] [train] [infer] [softmax] [blocks] [onnx] [--quick] [--threads 1,2] [--peak 225]
 //                          [--python /usr/bin/python3] [--torch-script bench/reference/mlp_torch.py] [--no-torch]
 // Prints one Markdown table per section. No section asserts anything about speed.
 using System.Globalization;
@@ -27,14 +27,14 @@ for (int i = 0; i < args.Length; i++)
         case "--python": python = Next(); break;
         case "--torch-script": script = Next(); break;
         case "-h" or "--help":
-            Console.WriteLine("NeuralSharp.Bench [sgemm] [train] [infer] [softmax] [blocks] [--quick] [--threads 1,2] [--peak GFLOPS] [--python PATH] [--torch-script PATH] [--no-torch]");
+            Console.WriteLine("NeuralSharp.Bench [sgemm] [train] [infer] [softmax] [blocks] [onnx] [--quick] [--threads 1,2] [--peak GFLOPS] [--python PATH] [--torch-script PATH] [--no-torch]");
             return 0;
-        case "all": sections.AddRange(["sgemm", "train", "infer", "softmax", "blocks"]); break;
-        case "sgemm" or "train" or "infer" or "softmax" or "blocks": sections.Add(a); break;
+        case "all": sections.AddRange(["sgemm", "train", "infer", "softmax", "blocks", "onnx"]); break;
+        case "sgemm" or "train" or "infer" or "softmax" or "blocks" or "onnx": sections.Add(a); break;
         default: Console.Error.WriteLine($"unknown argument '{a}' (try --help)"); return 2;
     }
 }
-if (sections.Count == 0) sections.AddRange(["sgemm", "train", "infer", "softmax", "blocks"]);
+if (sections.Count == 0) sections.AddRange(["sgemm", "train", "infer", "softmax", "blocks", "onnx"]);
 script ??= FindScript();
 var options = quick ? BenchOptions.QuickRun : BenchOptions.Full;
 var torch = new TorchReference(python, script ?? "bench/reference/mlp_torch.py", quick, threads, enabled: !noTorch);
@@ -54,6 +54,7 @@ foreach (var s in sections.Distinct())
         case "infer": InferenceBench.Run(options, threads, torch); break;
         case "softmax": SoftmaxBench.Run(options); break;
         case "blocks": BlocksBench.Run(options, threads); break;
+        case "onnx": OnnxBench.Run(options, threads); break;
     }
     Console.Error.WriteLine($"[{s}: {(DateTime.UtcNow - t0).TotalSeconds:0.0} s]");
 }
