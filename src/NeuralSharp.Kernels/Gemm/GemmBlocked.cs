@@ -204,7 +204,13 @@ internal static unsafe class GemmBlocked
         if (beta != 0f)
             for (int r = 0; r < rows; r++)
                 new ReadOnlySpan<float>(c + r * ldc, cols).CopyTo(new Span<float>(tile + r * nr, cols));
-        Micro(kind, kc, a, b, tile, nr, alpha, beta);
+        if (kind == GemmKernelKind.Avx512 && rows <= 8)
+        {
+            // Few valid rows (an M tail): 4-row slices of the tile, not 12 rows of mostly zero padding.
+            for (int r0 = 0; r0 < rows; r0 += 4)
+                GemmMicroKernel4.Kernel512x4(kc, a + r0, b, tile + r0 * nr, nr, alpha, beta);
+        }
+        else Micro(kind, kc, a, b, tile, nr, alpha, beta);
         for (int r = 0; r < rows; r++)
             new ReadOnlySpan<float>(tile + r * nr, cols).CopyTo(new Span<float>(c + r * ldc, cols));
     }
