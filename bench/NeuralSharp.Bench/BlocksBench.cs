@@ -47,7 +47,7 @@ internal static class BlocksBench
         var routerP = moe1P.Router;
 
         var table = new MarkdownTable("computation", "weights", "batch", "threads", "µs per batch: median (min)",
-            "/ (one expert + router)", "/ dense 8 experts", "tokens per expert (min..max)");
+            "min / (one expert + router)", "min / dense 8 experts", "tokens per expert (min..max)");
         foreach (int batch in new[] { Batch, 1 })
         {
             var x = batch == 1 ? x1 : xN;
@@ -59,7 +59,7 @@ internal static class BlocksBench
             {
                 KernelThreads.Count = t;
                 // Both variants in one round-robin: the packed rows are an A/B against the plain ones under the same load.
-                var r = Time(batch, o,
+                var r = Time(batch, o, perCall: true,
                     () => Forward(expert, x), () => Route(router, x), () => { foreach (var e in dense) Forward(e, x); },
                     () => Forward(moe1, x), () => Forward(moe2, x), () => { foreach (var (e, s) in dense.Zip(slices)) Forward(e, s); },
                     () => Forward(expertP, x), () => Route(routerP, x), () => { foreach (var e in denseP) Forward(e, x); },
@@ -69,18 +69,18 @@ internal static class BlocksBench
                 {
                     var (one, rt, all, m1, m2, split) = (r[off], r[off + 1], r[off + 2], r[off + 3], r[off + 4], r[off + 5]);
                     string c1 = Counts(m1m), c2 = Counts(m2m);
-                    double parts = one.Median + rt.Median;
-                    table.Add($"one expert FeedForward({Dim}, {Hidden}), all tokens", variant, b, ts, Us(one), "", X(one.Median / all.Median), "");
-                    table.Add($"router: Linear({Dim}, {Experts}) + softmax + top-1", variant, b, ts, Us(rt), "", X(rt.Median / all.Median), "");
-                    table.Add($"dense: {Experts} experts on all tokens", variant, b, ts, Us(all), X(all.Median / parts), "1.00x", "");
+                    double parts = one.Min + rt.Min; // ratios of the minima: the medians of a loaded machine mostly measure the load
+                    table.Add($"one expert FeedForward({Dim}, {Hidden}), all tokens", variant, b, ts, Us(one), "", X(one.Min / all.Min), "");
+                    table.Add($"router: Linear({Dim}, {Experts}) + softmax + top-1", variant, b, ts, Us(rt), "", X(rt.Min / all.Min), "");
+                    table.Add($"dense: {Experts} experts on all tokens", variant, b, ts, Us(all), X(all.Min / parts), "1.00x", "");
                     if (slices.Length > 0)
-                        table.Add($"{Experts} experts on {rows} tokens each (ideal split)", variant, b, ts, Us(split), X(split.Median / parts), X(split.Median / all.Median), $"{rows}..{rows}");
-                    table.Add($"MixtureOfExperts k=1 of {Experts}", variant, b, ts, Us(m1), X(m1.Median / parts), X(m1.Median / all.Median), c1);
-                    table.Add($"MixtureOfExperts k=2 of {Experts}", variant, b, ts, Us(m2), X(m2.Median / parts), X(m2.Median / all.Median), c2);
+                        table.Add($"{Experts} experts on {rows} tokens each (ideal split)", variant, b, ts, Us(split), X(split.Min / parts), X(split.Min / all.Min), $"{rows}..{rows}");
+                    table.Add($"MixtureOfExperts k=1 of {Experts}", variant, b, ts, Us(m1), X(m1.Min / parts), X(m1.Min / all.Min), c1);
+                    table.Add($"MixtureOfExperts k=2 of {Experts}", variant, b, ts, Us(m2), X(m2.Min / parts), X(m2.Min / all.Min), c2);
                 }
-                var (p1, q1) = (r[3].Median / (r[0].Median + r[1].Median), r[9].Median / (r[6].Median + r[7].Median));
+                var (p1, q1) = (r[3].Min / (r[0].Min + r[1].Min), r[9].Min / (r[6].Min + r[7].Min));
                 Console.Error.WriteLine($"blocks: batch {batch}, {t} thread(s): MoE k=1 / (expert + router) plain {p1:F2}x, packed {q1:F2}x; " +
-                    $"MoE k=1 packed / plain {r[9].Median / r[3].Median:F2}x, one expert packed / plain {r[6].Median / r[0].Median:F2}x");
+                    $"MoE k=1 packed / plain {r[9].Min / r[3].Min:F2}x, one expert packed / plain {r[6].Min / r[0].Min:F2}x");
             }
         }
         table.Print($"MixtureOfExperts(dim {Dim}, hidden {Hidden}, E = {Experts}) inference vs its parts",
@@ -88,8 +88,8 @@ internal static class BlocksBench
             "Weights: plain = the weight is packed for the GEMM on every call; packed = twins with the same weights after " +
             "Linear.PrepareAllForInference (each Linear multiplies by a copy of its weight packed once; the router, 8 outputs, " +
             "and single rows keep the unpacked paths). Ratios of packed rows are to the packed one expert + router.",
-            "All computations of a batch size (both variants) are timed interleaved (round-robin), so load changes on a shared machine hit them alike. " +
-            "Batch 256: median (min) µs per batch over repetitions; batch 1: each call timed separately, median (min).",
+            "All computations of a batch size (both variants) are timed interleaved (round-robin), so load changes on a shared machine hit them alike; " +
+            "each call is timed separately: median (min) µs per call over the rounds; the ratios are of the minima (which approximate undisturbed calls on a loaded machine).",
             "Experts: FeedForward(256, 1024, gelu). Router row: the router's Linear + softmax + top-k, as MixtureOfExperts computes it. " +
             "Ideal split (batch 256 only): 8 experts each on its own contiguous 32 of the rows, i.e. k=1's expert products without routing, gather or scatter.",
             "Expected at batch 256: k=1 close to 1x of (one expert + router), since the experts share the N tokens (N·k expert rows in all), " +
@@ -166,7 +166,11 @@ internal static class BlocksBench
     /// rounds. Batch 1: one call of each body in turn, each call timed separately (as many rounds as fit in ~0.6 s per
     /// body, 200..3000); median and min per call.
     /// </summary>
-    private static Timing[] Time(int batch, BenchOptions o, params Action[] bodies)
+    private static Timing[] Time(int batch, BenchOptions o, params Action[] bodies) => Time(batch, o, perCall: false, bodies);
+
+    /// <summary>As <see cref="Time(int, BenchOptions, Action[])"/>; with <paramref name="perCall"/> every batch size is timed
+    /// call by call (the batch-1 scheme), whose minimum approximates an undisturbed call on a heavily loaded machine.</summary>
+    private static Timing[] Time(int batch, BenchOptions o, bool perCall, params Action[] bodies)
     {
         int n = bodies.Length;
         var once = new double[n];
@@ -182,7 +186,7 @@ internal static class BlocksBench
             }
         }
         var times = new double[n][];
-        if (batch > 1)
+        if (batch > 1 && !perCall)
         {
             var iters = once.Select(t => Math.Max(1, (int)Math.Ceiling(o.RepSeconds / Math.Max(t, 1e-9)))).ToArray();
             for (int b = 0; b < n; b++) times[b] = new double[o.Reps];
