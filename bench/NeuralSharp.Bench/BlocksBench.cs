@@ -7,7 +7,7 @@ namespace NeuralSharp.Bench;
 /// <summary>
 /// Section "blocks": inference cost of the sparse feed-forward blocks (eval mode, GradMode.NoGrad + a TensorScope per
 /// call). MixtureOfExperts(256, 1024, E = 8, k = 1, 2) vs its parts (one expert on all tokens, the router) and vs the
-/// dense computation of all 8 experts on all tokens; FastFeedForward(256, leafHidden 64) of depth 1..8 vs a dense
+/// dense computation of all 8 experts on all tokens, each with plain weights and with the inference cache (packed weights); FastFeedForward(256, leafHidden 64) of depth 1..8 vs a dense
 /// FeedForward of the same total leaf width 2^d · 64. Batch 256 (time per batch) and batch 1 (latency).
 /// NeuralSharp only: no reference framework has these blocks.
 /// </summary>
@@ -39,9 +39,15 @@ internal static class BlocksBench
         var moe1 = Eval(new MixtureOfExperts(Dim, Hidden, Experts, topK: 1, capacityFactor: null, random: init));
         var moe2 = Eval(new MixtureOfExperts(Dim, Hidden, Experts, topK: 2, capacityFactor: null, random: init));
         var router = moe1.Router;
+        // Twins with the same weights and the inference cache on (Linear.PrepareAllForInference: packed weights).
+        var expertP = Packed(expert, () => new FeedForward(Dim, Hidden, random: new RandomSource(0)));
+        var denseP = dense.Select(d => Packed(d, () => new FeedForward(Dim, Hidden, random: new RandomSource(0)))).ToArray();
+        var moe1P = Packed(moe1, () => new MixtureOfExperts(Dim, Hidden, Experts, topK: 1, capacityFactor: null, random: new RandomSource(0)));
+        var moe2P = Packed(moe2, () => new MixtureOfExperts(Dim, Hidden, Experts, topK: 2, capacityFactor: null, random: new RandomSource(0)));
+        var routerP = moe1P.Router;
 
-        var table = new MarkdownTable("computation", "batch", "threads", "µs per batch: median (min)",
-            "/ (one expert + router)", "/ dense 8 experts", "tokens per expert (min..max)");
+        var table = new MarkdownTable("computation", "weights", "batch", "threads", "µs per batch: median (min)",
+            "min / (one expert + router)", "min / dense 8 experts", "tokens per expert (min..max)");
         foreach (int batch in new[] { Batch, 1 })
         {
             var x = batch == 1 ? x1 : xN;
@@ -52,29 +58,51 @@ internal static class BlocksBench
             foreach (int t in threads)
             {
                 KernelThreads.Count = t;
-                var r = Time(batch, o, () => Forward(expert, x), () => Route(router, x), () => { foreach (var e in dense) Forward(e, x); },
-                    () => Forward(moe1, x), () => Forward(moe2, x), () => { foreach (var (e, s) in dense.Zip(slices)) Forward(e, s); });
-                var (one, rt, all, m1, m2, split) = (r[0], r[1], r[2], r[3], r[4], r[5]);
-                string c1 = Counts(moe1), c2 = Counts(moe2);
-                double parts = one.Median + rt.Median;
+                // Both variants in one round-robin: the packed rows are an A/B against the plain ones under the same load.
+                var r = Time(batch, o, perCall: true,
+                    () => Forward(expert, x), () => Route(router, x), () => { foreach (var e in dense) Forward(e, x); },
+                    () => Forward(moe1, x), () => Forward(moe2, x), () => { foreach (var (e, s) in dense.Zip(slices)) Forward(e, s); },
+                    () => Forward(expertP, x), () => Route(routerP, x), () => { foreach (var e in denseP) Forward(e, x); },
+                    () => Forward(moe1P, x), () => Forward(moe2P, x), () => { foreach (var (e, s) in denseP.Zip(slices)) Forward(e, s); });
                 string b = batch.ToString(), ts = t.ToString();
-                table.Add($"one expert FeedForward({Dim}, {Hidden}), all tokens", b, ts, Us(one), "", X(one.Median / all.Median), "");
-                table.Add($"router: Linear({Dim}, {Experts}) + softmax + top-1", b, ts, Us(rt), "", X(rt.Median / all.Median), "");
-                table.Add($"dense: {Experts} experts on all tokens", b, ts, Us(all), X(all.Median / parts), "1.00x", "");
-                if (slices.Length > 0)
-                    table.Add($"{Experts} experts on {rows} tokens each (ideal split)", b, ts, Us(split), X(split.Median / parts), X(split.Median / all.Median), $"{rows}..{rows}");
-                table.Add($"MixtureOfExperts k=1 of {Experts}", b, ts, Us(m1), X(m1.Median / parts), X(m1.Median / all.Median), c1);
-                table.Add($"MixtureOfExperts k=2 of {Experts}", b, ts, Us(m2), X(m2.Median / parts), X(m2.Median / all.Median), c2);
+                foreach (var (variant, off, m1m, m2m) in new[] { ("plain", 0, moe1, moe2), ("packed", 6, moe1P, moe2P) })
+                {
+                    var (one, rt, all, m1, m2, split) = (r[off], r[off + 1], r[off + 2], r[off + 3], r[off + 4], r[off + 5]);
+                    string c1 = Counts(m1m), c2 = Counts(m2m);
+                    double parts = one.Min + rt.Min; // ratios of the minima: the medians of a loaded machine mostly measure the load
+                    table.Add($"one expert FeedForward({Dim}, {Hidden}), all tokens", variant, b, ts, Us(one), "", X(one.Min / all.Min), "");
+                    table.Add($"router: Linear({Dim}, {Experts}) + softmax + top-1", variant, b, ts, Us(rt), "", X(rt.Min / all.Min), "");
+                    table.Add($"dense: {Experts} experts on all tokens", variant, b, ts, Us(all), X(all.Min / parts), "1.00x", "");
+                    if (slices.Length > 0)
+                        table.Add($"{Experts} experts on {rows} tokens each (ideal split)", variant, b, ts, Us(split), X(split.Min / parts), X(split.Min / all.Min), $"{rows}..{rows}");
+                    table.Add($"MixtureOfExperts k=1 of {Experts}", variant, b, ts, Us(m1), X(m1.Min / parts), X(m1.Min / all.Min), c1);
+                    table.Add($"MixtureOfExperts k=2 of {Experts}", variant, b, ts, Us(m2), X(m2.Min / parts), X(m2.Min / all.Min), c2);
+                }
+                var (p1, q1) = (r[3].Min / (r[0].Min + r[1].Min), r[9].Min / (r[6].Min + r[7].Min));
+                Console.Error.WriteLine($"blocks: batch {batch}, {t} thread(s): MoE k=1 / (expert + router) plain {p1:F2}x, packed {q1:F2}x; " +
+                    $"MoE k=1 packed / plain {r[9].Min / r[3].Min:F2}x, one expert packed / plain {r[6].Min / r[0].Min:F2}x");
             }
         }
         table.Print($"MixtureOfExperts(dim {Dim}, hidden {Hidden}, E = {Experts}) inference vs its parts",
             "Eval mode, GradMode.NoGrad() + TensorScope per call, KernelThreads.Count = threads; capacityFactor = null (no token dropped).",
-            "The computations of a row group are timed interleaved (round-robin), so load changes on a shared machine hit them alike. " +
-            "Batch 256: median (min) µs per batch over repetitions; batch 1: each call timed separately, median (min).",
+            "Weights: plain = the weight is packed for the GEMM on every call; packed = twins with the same weights after " +
+            "Linear.PrepareAllForInference (each Linear multiplies by a copy of its weight packed once; the router, 8 outputs, " +
+            "and single rows keep the unpacked paths). Ratios of packed rows are to the packed one expert + router.",
+            "All computations of a batch size (both variants) are timed interleaved (round-robin), so load changes on a shared machine hit them alike; " +
+            "each call is timed separately: median (min) µs per call over the rounds; the ratios are of the minima (which approximate undisturbed calls on a loaded machine).",
             "Experts: FeedForward(256, 1024, gelu). Router row: the router's Linear + softmax + top-k, as MixtureOfExperts computes it. " +
             "Ideal split (batch 256 only): 8 experts each on its own contiguous 32 of the rows, i.e. k=1's expert products without routing, gather or scatter.",
             "Expected at batch 256: k=1 close to 1x of (one expert + router), since the experts share the N tokens (N·k expert rows in all), " +
             "k=2 close to 2x; both far below the dense 8-expert cost. At batch 1 the fixed per-call overhead (grouping, gather/scatter) weighs more.");
+    }
+
+    /// <summary>A twin of <paramref name="original"/> (same weights, eval mode) with the inference cache on.</summary>
+    private static T Packed<T>(T original, Func<T> make) where T : Module
+    {
+        var twin = Eval(make());
+        twin.LoadStateDict(original.StateDict());
+        Linear.PrepareAllForInference(twin);
+        return twin;
     }
 
     private static void RunFastFeedForward(BenchOptions o, int[] threads, Tensor xN, Tensor x1)
@@ -138,7 +166,11 @@ internal static class BlocksBench
     /// rounds. Batch 1: one call of each body in turn, each call timed separately (as many rounds as fit in ~0.6 s per
     /// body, 200..3000); median and min per call.
     /// </summary>
-    private static Timing[] Time(int batch, BenchOptions o, params Action[] bodies)
+    private static Timing[] Time(int batch, BenchOptions o, params Action[] bodies) => Time(batch, o, perCall: false, bodies);
+
+    /// <summary>As <see cref="Time(int, BenchOptions, Action[])"/>; with <paramref name="perCall"/> every batch size is timed
+    /// call by call (the batch-1 scheme), whose minimum approximates an undisturbed call on a heavily loaded machine.</summary>
+    private static Timing[] Time(int batch, BenchOptions o, bool perCall, params Action[] bodies)
     {
         int n = bodies.Length;
         var once = new double[n];
@@ -154,7 +186,7 @@ internal static class BlocksBench
             }
         }
         var times = new double[n][];
-        if (batch > 1)
+        if (batch > 1 && !perCall)
         {
             var iters = once.Select(t => Math.Max(1, (int)Math.Ceiling(o.RepSeconds / Math.Max(t, 1e-9)))).ToArray();
             for (int b = 0; b < n; b++) times[b] = new double[o.Reps];

@@ -72,6 +72,9 @@ internal static unsafe class GemmBlocked
         public int M, N, K;
         public float Alpha, Beta;
         public GemmKernelKind Kind;
+        /// <summary>B packed whole beforehand (<see cref="GemmPackedB"/>'s layout, rows of Npad = PackedNPad), or null: pack per block.</summary>
+        public float* PackedB;
+        public int PackedNPad;
         /// <summary>Applied to each tile of C after its last K block, while the tile is still in L1 (unless a no-op).</summary>
         public GemmEpilogue Epilogue;
     }
@@ -91,7 +94,9 @@ internal static unsafe class GemmBlocked
         }
         // Split C along one dimension into `threads` runs of whole tiles. Splitting N re-packs A once per
         // task (M*K extra), splitting M re-packs B (K*N extra): split the dimension that costs less.
-        bool splitN = nTiles >= threads && (args.N >= args.M || mTiles < threads);
+        // A packed B costs nothing to share, so with one, split M unless it has too few tiles.
+        bool splitN = args.PackedB != null ? mTiles < threads && nTiles >= threads
+            : nTiles >= threads && (args.N >= args.M || mTiles < threads);
         var task = new Task { Args = args, Tasks = threads, SplitN = splitN, Tiles = splitN ? nTiles : mTiles, Tile = splitN ? nr : mr };
         KernelThreads.For(threads, task);
     }
@@ -118,9 +123,11 @@ internal static unsafe class GemmBlocked
         int mr = Mr(kind), nr = Nr(kind);
         int kBlocks = (args.K + KcMax - 1) / KcMax;
         int kcStep = (args.K + kBlocks - 1) / kBlocks;           // balanced K blocks, a function of K only
-        int ncMax = Math.Min(NcMax, RoundUp(j1 - j0, nr));
+        bool prepacked = args.PackedB != null;
+        // A packed B needs no scratch, so its panel is the whole column range.
+        int ncMax = prepacked ? RoundUp(j1 - j0, nr) : Math.Min(NcMax, RoundUp(j1 - j0, nr));
         int mcMax = Math.Min(McMax / mr * mr, RoundUp(i1 - i0, mr));
-        GemmScratch scratch = GemmScratch.Get((nint)mcMax * kcStep, (nint)kcStep * ncMax);
+        GemmScratch scratch = GemmScratch.Get((nint)mcMax * kcStep, prepacked ? 0 : (nint)kcStep * ncMax);
         float* packA = scratch.A, packB = scratch.B;
         float* edge = stackalloc float[GemmMicroKernels.Mr512 * GemmMicroKernels.Nr512];
         bool epilogue = !args.Epilogue.IsNoOp;
@@ -134,7 +141,10 @@ internal static unsafe class GemmBlocked
                 int kc = Math.Min(kcStep, args.K - pc);
                 float beta = pc == 0 ? args.Beta : 1f;            // later K blocks accumulate onto C
                 bool finish = epilogue && pc + kc == args.K;
-                GemmPacking.PackB(args.B, args.Ldb, args.TransB, pc, jc, kc, nc, nr, packB);
+                // The K blocks are those of GemmPackedB (a function of K only): block pc starts at row pc of the Npad-wide
+                // packed matrix, and its slivers from column jc (a multiple of NR) on are those this panel needs.
+                if (prepacked) packB = args.PackedB + (nint)pc * args.PackedNPad + (nint)jc * kc;
+                else GemmPacking.PackB(args.B, args.Ldb, args.TransB, pc, jc, kc, nc, nr, packB);
                 for (int ic = i0; ic < i1; ic += mcMax)
                 {
                     int mc = Math.Min(mcMax, i1 - ic);
@@ -194,7 +204,13 @@ internal static unsafe class GemmBlocked
         if (beta != 0f)
             for (int r = 0; r < rows; r++)
                 new ReadOnlySpan<float>(c + r * ldc, cols).CopyTo(new Span<float>(tile + r * nr, cols));
-        Micro(kind, kc, a, b, tile, nr, alpha, beta);
+        if (kind == GemmKernelKind.Avx512 && rows <= 8)
+        {
+            // Few valid rows (an M tail): 4-row slices of the tile, not 12 rows of mostly zero padding.
+            for (int r0 = 0; r0 < rows; r0 += 4)
+                GemmMicroKernel4.Kernel512x4(kc, a + r0, b, tile + r0 * nr, nr, alpha, beta);
+        }
+        else Micro(kind, kc, a, b, tile, nr, alpha, beta);
         for (int r = 0; r < rows; r++)
             new ReadOnlySpan<float>(tile + r * nr, cols).CopyTo(new Span<float>(c + r * ldc, cols));
     }

@@ -96,6 +96,27 @@ public static partial class Functional
         return record ? new LinearNode(x, weight, bias, z, y, activation, alpha, rows).Attach(y) : y;
     }
 
+    /// <summary>
+    /// The fused linear layer's forward with the weight pre-packed (<paramref name="packedWeight"/> = Gemm.PackB of
+    /// <paramref name="weight"/> with transB): y = act(x·Wᵀ + b), never recorded (inference only). The caller guarantees
+    /// that the packed copy holds the weight's current values.
+    /// </summary>
+    internal static Tensor LinearPacked(Tensor x, Tensor weight, Tensor? bias, Activation activation, float alpha, GemmPackedB packedWeight)
+    {
+        if (weight.Rank != 2 || x.Rank < 1 || x.Dim(-1) != weight.Dim(1) || packedWeight.K != weight.Dim(1) || packedWeight.N != weight.Dim(0))
+            throw new ArgumentException($"Linear: input {ShapeUtil.Format(x.Shape)} does not fit weight {ShapeUtil.Format(weight.Shape)} (expected input [.., {(weight.Rank == 2 ? weight.Dim(1) : -1)}] and weight [Out, In]).");
+        int output = weight.Dim(0);
+        if (bias != null && (bias.Rank != 1 || bias.Dim(0) != output))
+            throw new ArgumentException($"Linear: bias {ShapeUtil.Format(bias.Shape)} does not fit weight {ShapeUtil.Format(weight.Shape)} (expected [{output}]).");
+        int rows = ShapeUtil.Product(x.ShapeRef, 0, x.Rank - 1);
+        var outShape = x.ShapeArray;
+        outShape[^1] = output;
+        var y = Tensor.Empty(outShape);
+        Gemm.SgemmBiasActivationPacked(false, rows, x.Data, weight.Dim(1), packedWeight, bias is null ? default : bias.Data,
+            activation, alpha, y.Data, output);
+        return y;
+    }
+
     private sealed class LinearNode : Node
     {
         private readonly Tensor _x, _weight, _y;
