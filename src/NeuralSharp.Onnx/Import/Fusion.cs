@@ -166,8 +166,9 @@ internal static class Fusion
             }
             var act = readers.Single(tail.Output[0]);
             if (act == null || !TryActivation(act, constantOf, out var activation, out float alpha)) { activation = Activation.Identity; alpha = 0f; act = null; }
-            // A plain Gemm stays a Gemm (it already adds the bias in the epilogue); MatMul + Add is worth fusing alone.
-            if (act == null && tail == node) continue;
+            // A lone MatMul (no bias, no activation) stays as it is; a Gemm or MatMul + Add becomes FusedLinear even
+            // without an activation, for its weight packed once at load.
+            if (act == null && tail == node && node.OpType == "MatMul") continue;
             var last = act ?? tail;
             var fused = new NodeProto
             {
@@ -178,6 +179,8 @@ internal static class Fusion
             fused.Attribute.Add(new AttributeProto { Name = "transB", Type = AttributeProto.Types.AttributeType.Int, I = transB ? 1 : 0 });
             fused.Attribute.Add(new AttributeProto { Name = "activation", Type = AttributeProto.Types.AttributeType.String, S = ByteString.CopyFromUtf8(activation.ToString()) });
             fused.Attribute.Add(new AttributeProto { Name = "alpha", Type = AttributeProto.Types.AttributeType.Float, F = alpha });
+            if (node.OpType == "Gemm") // Gemm takes matrices only; MatMul also batches of rows.
+                fused.Attribute.Add(new AttributeProto { Name = "matrix", Type = AttributeProto.Types.AttributeType.Int, I = 1 });
             removed.Add(node);
             if (tail != node) removed.Add(tail);
             if (act != null) removed.Add(act);

@@ -133,11 +133,12 @@ internal static class LinearOps
     /// <summary>
     /// The compiler's fusion of Gemm or MatMul + Add with a following activation: inputs X [.., K], W (constant,
     /// [K, N], or [N, K] with transB), bias [N] (optional); attributes transB, activation (an
-    /// <see cref="Activation"/> name), alpha.
+    /// <see cref="Activation"/> name), alpha, matrix (1: X must be 2-D, as Gemm requires).
     /// </summary>
     private static OnnxOp CreateFusedLinear(OpContext ctx)
     {
         bool transB = ctx.Int("transB", 0) != 0;
+        bool matrix = ctx.Int("matrix", 0) != 0;
         var activation = Enum.Parse<Activation>(ctx.String("activation", nameof(Activation.Identity)));
         float alpha = ctx.Float("alpha", 0f);
         var w = ctx.Constant(1) ?? throw ctx.Fail("the weight must be a constant");
@@ -145,16 +146,22 @@ internal static class LinearOps
         var bias = ctx.Constant(2);
         var x = ctx.Input(0).Shape;
         int[]? shape = x == null ? null : [.. x[..^1], n];
+        // The weight is a constant: pack it once, as the GEMM's micro-kernel reads it, so that a run skips
+        // packing B (what dominates a product of few rows); runs too small to profit use the plain path.
+        var packed = Gemm.PackB(transB, k, n, w.AsSpan<float>(), transB ? k : n);
         return new DelegateOp((ins, outs) =>
         {
             var X = ins[0]!;
-            if (X.Rank < 1 || X.Shape[^1] != k)
-                throw new ArgumentException($"linear layer: input [{Dims(X)}] must end in {k} features");
-            int rows = X.Length / Math.Max(k, 1);
-            if (k == 0) rows = X.Rank == 1 ? 1 : (int)OnnxTensor.ElementCount(X.Shape[..^1]);
+            if (X.Rank < 1 || X.Shape[^1] != k || (matrix && X.Rank != 2))
+                throw new ArgumentException($"linear layer: input [{Dims(X)}] must {(matrix ? "be a matrix" : "end")} with {k} columns");
+            int rows = (int)OnnxTensor.ElementCount(X.Shape[..^1]);
             var y = new float[(long)rows * n];
-            Gemm.SgemmBiasActivation(false, transB, rows, n, k, X.AsSpan<float>(), k, w.AsSpan<float>(), transB ? k : n,
-                bias == null ? default : bias.AsSpan<float>(), activation, alpha, y, n);
+            var biasSpan = bias == null ? default : bias.AsSpan<float>();
+            if (GemmPackedB.Pays(rows, n, k))
+                Gemm.SgemmBiasActivationPacked(false, rows, X.AsSpan<float>(), k, packed, biasSpan, activation, alpha, y, n);
+            else
+                Gemm.SgemmBiasActivation(false, transB, rows, n, k, X.AsSpan<float>(), k, w.AsSpan<float>(), transB ? k : n,
+                    biasSpan, activation, alpha, y, n);
             outs[0] = OnnxTensor.FromArray(y, [.. X.Shape[..^1], n]);
         })
         { Outputs = [new ValueInfo(OnnxElementType.Float, shape)] };
