@@ -6,8 +6,10 @@ namespace NeuralSharp.Onnx.Ops;
 /// <summary>
 /// BatchNormalization in inference mode, float: for X [N, C, D1, ...] and per-channel scale, B, mean, var [C],
 /// Y = (X - mean) / sqrt(var + epsilon) * scale + B (<see cref="BatchNorm.ForwardInference"/>). Opsets 1-8 with
-/// <c>spatial</c> = 0 take the statistics per activation ([C, D1, ...]). Training mode (opsets &lt; 7 without
-/// <c>is_test</c> = 1, or <c>training_mode</c> = 1 from opset 14) and its extra outputs are refused.
+/// <c>spatial</c> = 0 take the statistics per activation ([C, D1, ...]). From opset 14, <c>training_mode</c> = 1
+/// normalises with the batch's own mean and (biased) variance and outputs the updated running statistics,
+/// running = input * momentum + batch * (1 - momentum). The older training modes (opsets 1-13 with outputs
+/// 2-5, opsets &lt; 7 without <c>is_test</c> = 1) are refused.
 /// </summary>
 internal static class NnBatchNormalizationOp
 {
@@ -25,7 +27,10 @@ internal static class NnBatchNormalizationOp
         if (opset < 7 && ctx.Int("is_test", 0) == 0)
             throw ctx.Unsupported("training mode (is_test = 0) is not supported, only inference (is_test = 1)");
         if (opset >= 14 && ctx.Int("training_mode", 0) != 0)
-            throw ctx.Unsupported("training mode (training_mode = 1) is not supported, only inference");
+        {
+            for (int i = 0; i < 5; i++) ctx.RequireType(i, OnnxElementType.Float);
+            return CreateTraining(ctx);
+        }
         for (int i = 1; i < ctx.OutputCount; i++)
             if (ctx.HasOutput(i))
                 throw ctx.Unsupported("training mode outputs (running or saved mean and variance) are not supported, only inference");
@@ -54,6 +59,55 @@ internal static class NnBatchNormalizationOp
         {
             // Unused optional outputs may still be listed (as ""): give each listed position an entry.
             Outputs = [ctx.Input(0) with { Constant = null }, .. Enumerable.Repeat(ValueInfo.Unknown(OnnxElementType.Float), Math.Max(ctx.OutputCount - 1, 0))],
+        };
+    }
+
+    /// <summary>Training mode (opset 14+): batch statistics over N and the spatial dims, per channel, in double.</summary>
+    private static OnnxOp CreateTraining(OpContext ctx)
+    {
+        float epsilon = ctx.Float("epsilon", 1e-5f), momentum = ctx.Float("momentum", 0.9f);
+        if (ctx.Input(0).Rank is >= 0 and < 2) throw ctx.Fail($"X {ctx.Input(0).ShapeText} must have rank >= 2 ([N, C, ...])");
+        int outputs = ctx.OutputCount;
+        return new DelegateOp((ins, outs) =>
+        {
+            var x = ins[0]!;
+            if (x.Rank < 2)
+                throw new ArgumentException($"BatchNormalization: X [{NnShapes.Dims(x.Shape)}] must have rank >= 2 ([N, C, ...])");
+            int n = x.Shape[0], c = x.Shape[1], l = NnShapes.Product(x.Shape, 2, x.Rank);
+            string[] names = ["scale", "B", "input_mean", "input_var"];
+            for (int i = 1; i < 5; i++)
+                if (ins[i]!.Length != c)
+                    throw new ArgumentException($"BatchNormalization: {names[i - 1]} [{NnShapes.Dims(ins[i]!.Shape)}] must have {c} values for X [{NnShapes.Dims(x.Shape)}]");
+            var xs = x.AsSpan<float>();
+            var scale = ins[1]!.AsSpan<float>(); var bias = ins[2]!.AsSpan<float>();
+            var runMean = ins[3]!.AsSpan<float>(); var runVar = ins[4]!.AsSpan<float>();
+            var y = new float[x.Length];
+            var newMean = new float[c]; var newVar = new float[c];
+            long count = (long)n * l;
+            for (int ch = 0; ch < c; ch++)
+            {
+                double sum = 0, sq = 0;
+                for (int b = 0; b < n; b++)
+                    foreach (float v in xs.Slice((b * c + ch) * l, l)) sum += v;
+                double mean = count > 0 ? sum / count : 0;
+                for (int b = 0; b < n; b++)
+                    foreach (float v in xs.Slice((b * c + ch) * l, l)) sq += (v - mean) * (v - mean);
+                double variance = count > 0 ? sq / count : 0;
+                double inv = 1.0 / Math.Sqrt(variance + epsilon);
+                for (int b = 0; b < n; b++)
+                {
+                    int o = (b * c + ch) * l;
+                    for (int i = 0; i < l; i++) y[o + i] = (float)((xs[o + i] - mean) * inv * scale[ch] + bias[ch]);
+                }
+                newMean[ch] = (float)(runMean[ch] * (double)momentum + mean * (1 - (double)momentum));
+                newVar[ch] = (float)(runVar[ch] * (double)momentum + variance * (1 - (double)momentum));
+            }
+            outs[0] = OnnxTensor.FromArray(y, x.ShapeArray);
+            if (outs.Length > 1) outs[1] = OnnxTensor.FromArray(newMean, c);
+            if (outs.Length > 2) outs[2] = OnnxTensor.FromArray(newVar, c);
+        })
+        {
+            Outputs = [ctx.Input(0) with { Constant = null }, .. Enumerable.Repeat(new ValueInfo(OnnxElementType.Float, [-1]), Math.Max(outputs - 1, 0))],
         };
     }
 }

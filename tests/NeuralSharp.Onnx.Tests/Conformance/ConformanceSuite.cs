@@ -21,9 +21,6 @@ internal static class ConformanceSuite
     /// <summary>Float32 cases of supported operators that we refuse on purpose, with why (the message must contain the reason).</summary>
     public static readonly Dictionary<string, string> KnownRefusals = new()
     {
-        // An inference engine: BatchNormalization's training mode (batch statistics, updated running statistics) is refused.
-        ["test_batchnorm_epsilon_training_mode"] = "training mode",
-        ["test_batchnorm_example_training_mode"] = "training mode",
     };
 
     public static IEnumerable<(string Suite, string Name)> Cases() =>

@@ -175,17 +175,33 @@ public class NnNormalizationTests
     }
 
     [Fact]
-    public void BatchNormalizationRefusesTrainingMode()
+    public void BatchNormalizationRefusesTheOldTrainingModes()
     {
         var e = Assert.Throws<OnnxUnsupportedException>(() => Load(BatchNormModel(6)));
         Assert.Contains("training mode (is_test = 0)", e.Message);
         Assert.NotNull(Load(BatchNormModel(6, 1, Attr("is_test", 1L))));
-        e = Assert.Throws<OnnxUnsupportedException>(() => Load(BatchNormModel(15, 1, Attr("training_mode", 1L))));
-        Assert.Contains("training mode (training_mode = 1)", e.Message);
         e = Assert.Throws<OnnxUnsupportedException>(() => Load(BatchNormModel(9, 3)));
         Assert.Contains("training mode outputs", e.Message);
         e = Assert.Throws<OnnxUnsupportedException>(() => Load(BatchNormModel(9, 1, Attr("spatial", 1L))));
         Assert.Contains("unsupported attribute 'spatial'", e.Message);
+    }
+
+    [Fact]
+    public void BatchNormalizationTrainingModeUsesBatchStatisticsAndUpdatesRunningOnes()
+    {
+        var model = Load(BatchNormModel(15, 3, Attr("training_mode", 1L), Attr("momentum", 0.75f), Attr("epsilon", 0f)));
+        var x = Random(12, 9); // [N=2, C=2, L=3]
+        var outs = model.Run(OnnxTensor.FromArray(x, 2, 2, 3));
+        float[] s = [2, 0.5f], b = [1, -1], m = [0.5f, -2], v = [4, 0.25f];
+        for (int c = 0; c < 2; c++)
+        {
+            var values = Enumerable.Range(0, 12).Where(i => i / 3 % 2 == c).Select(i => (double)x[i]).ToArray();
+            double mean = values.Average(), variance = values.Select(t => (t - mean) * (t - mean)).Average();
+            foreach (int i in Enumerable.Range(0, 12).Where(i => i / 3 % 2 == c))
+                Assert.Equal((x[i] - mean) / Math.Sqrt(variance) * s[c] + b[c], outs[0].AsSpan<float>()[i], 4);
+            Assert.Equal(m[c] * 0.75 + mean * 0.25, outs[1].AsSpan<float>()[c], 5);
+            Assert.Equal(v[c] * 0.75 + variance * 0.25, outs[2].AsSpan<float>()[c], 5);
+        }
     }
 
     [Fact]
