@@ -64,41 +64,52 @@ public sealed class OnnxModel
     /// <summary>The number of steps the compiled plan runs (after fusion and constant folding).</summary>
     public int StepCount => _plan.Steps.Count;
 
-    /// <summary>Loads an .onnx file; external data files are looked up next to it.</summary>
-    /// <exception cref="OnnxFormatException">The file is not a valid ONNX model (names the file and what is wrong).</exception>
-    /// <exception cref="OnnxUnsupportedException">The model uses an operator, attribute or data type NeuralSharp does not run.</exception>
-    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
-    public static OnnxModel Load(string path)
+    /// <summary>Loads an .onnx file; external data files are looked up next to it (relative paths inside its folder only).</summary>
+    /// <param name="path">The .onnx file.</param>
+    /// <param name="options">Load-time limits (null: <see cref="OnnxModelOptions.Default"/>).</param>
+    /// <exception cref="OnnxFormatException">The file is not a valid ONNX model: malformed or truncated protobuf, dims that
+    /// do not match the data present, external data outside its file or missing, a cyclic graph, a value read but never
+    /// defined or defined twice, a graph output never computed, or a value larger than
+    /// <see cref="OnnxModelOptions.MaxTensorElements"/>. The message names the file and the node or tensor.</exception>
+    /// <exception cref="OnnxUnsupportedException">The model is well-formed but uses an operator
+    /// ("unsupported operator X (ai.onnx, opset N)"), attribute, opset or data type NeuralSharp does not run.</exception>
+    /// <exception cref="FileNotFoundException">The file does not exist (other <see cref="IOException"/>s and
+    /// <see cref="UnauthorizedAccessException"/> when it cannot be read).</exception>
+    /// <remarks>No other exception escapes for any content of the file: malformed input never surfaces as
+    /// IndexOutOfRange, NullReference, Overflow or OutOfMemory. Memory is bounded by the file's size (plus its external
+    /// data) and <see cref="OnnxModelOptions.MaxTensorElements"/> per folded constant.</remarks>
+    public static OnnxModel Load(string path, OnnxModelOptions? options = null)
     {
+        ArgumentNullException.ThrowIfNull(path);
         byte[] bytes = File.ReadAllBytes(path);
-        return Load(bytes, path, Path.GetDirectoryName(Path.GetFullPath(path)));
+        return Load(bytes, path, Path.GetDirectoryName(Path.GetFullPath(path)), options);
     }
 
     /// <summary>Loads a model from bytes; <paramref name="baseDirectory"/> resolves external data (null: external data is refused).</summary>
-    /// <exception cref="OnnxFormatException">The bytes are not a valid ONNX model.</exception>
+    /// <param name="bytes">A serialized ModelProto.</param>
+    /// <param name="sourceName">The name errors give for the model (e.g. its file name).</param>
+    /// <param name="baseDirectory">The folder holding external data files, or null.</param>
+    /// <param name="options">Load-time limits (null: <see cref="OnnxModelOptions.Default"/>).</param>
+    /// <exception cref="OnnxFormatException">The bytes are not a valid ONNX model (as for <see cref="Load(string, OnnxModelOptions?)"/>),
+    /// or external data cannot be read.</exception>
     /// <exception cref="OnnxUnsupportedException">The model uses something NeuralSharp does not run.</exception>
-    public static OnnxModel Load(byte[] bytes, string sourceName = "<bytes>", string? baseDirectory = null)
+    /// <exception cref="ArgumentNullException"><paramref name="bytes"/> is null.</exception>
+    public static OnnxModel Load(byte[] bytes, string sourceName = "<bytes>", string? baseDirectory = null, OnnxModelOptions? options = null)
     {
-        ModelProto proto;
-        try
-        {
-            proto = ModelProto.Parser.ParseFrom(bytes);
-        }
-        catch (InvalidProtocolBufferException e)
-        {
-            throw new OnnxFormatException($"{sourceName}: not a valid ONNX protobuf ({e.Message})", e);
-        }
+        ArgumentNullException.ThrowIfNull(bytes);
+        sourceName ??= "<bytes>";
+        var proto = ProtobufParsing.Parse(ModelProto.Parser, bytes, sourceName, "ONNX model");
         if (proto.Graph == null)
             throw new OnnxFormatException($"{sourceName}: not an ONNX model (no graph in {bytes.Length} bytes)");
         try
         {
-            var compiler = new GraphCompiler(proto, sourceName, baseDirectory);
+            var compiler = new GraphCompiler(proto, sourceName, baseDirectory, options ?? OnnxModelOptions.Default);
             var plan = compiler.Compile();
             return new OnnxModel(proto, compiler, plan);
         }
         catch (ArgumentException e)
         {
-            // A shape or value problem found while folding constants: the file is inconsistent.
+            // A shape or value problem found while inferring shapes or folding constants: the file is inconsistent.
             throw new OnnxFormatException($"{sourceName}: {e.Message}", e);
         }
     }

@@ -132,25 +132,36 @@ internal static class LinearOps
     /// <summary>
     /// The compiler's fusion of Gemm or MatMul + Add with a following activation: inputs X [.., K], W (constant,
     /// [K, N], or [N, K] with transB), bias [N] (optional); attributes transB, activation (an
-    /// <see cref="Activation"/> name), alpha.
+    /// <see cref="Activation"/> name), alpha, matrix_input (1 when fused from a Gemm: X must be a matrix).
     /// </summary>
     private static OnnxOp CreateFusedLinear(OpContext ctx)
     {
+        ctx.RequireArity(2, 3);
+        ctx.RequireKnownAttributes("transB", "activation", "alpha", "matrix_input");
+        ctx.RequireType(0, OnnxElementType.Float);
         bool transB = ctx.Int("transB", 0) != 0;
-        var activation = Enum.Parse<Activation>(ctx.String("activation", nameof(Activation.Identity)));
+        bool matrixInput = ctx.Int("matrix_input", 0) != 0;
+        string activationName = ctx.String("activation", nameof(Activation.Identity));
+        if (!Enum.TryParse<Activation>(activationName, out var activation) || !Enum.IsDefined(activation) || char.IsDigit(activationName[0]))
+            throw ctx.Fail($"unknown activation '{activationName}'");
         float alpha = ctx.Float("alpha", 0f);
         var w = ctx.Constant(1) ?? throw ctx.Fail("the weight must be a constant");
+        if (w.ElementType != OnnxElementType.Float || w.Rank != 2)
+            throw ctx.Fail($"the weight must be a float matrix, it is {w}");
         int n = transB ? w.Shape[0] : w.Shape[1], k = transB ? w.Shape[1] : w.Shape[0];
-        var bias = ctx.Constant(2);
+        var bias = ctx.HasInput(2) ? ctx.Constant(2) ?? throw ctx.Fail("the bias must be a constant") : null;
+        if (bias != null && (bias.ElementType != OnnxElementType.Float || bias.Length != n || bias.Rank > 2))
+            throw ctx.Fail($"the bias must be {n} floats, it is {bias}");
         var x = ctx.Input(0).Shape;
+        if (x != null && (x.Length == 0 || matrixInput && x.Length != 2 || x[^1] >= 0 && x[^1] != k))
+            throw ctx.Fail($"input {ctx.Input(0).ShapeText} does not fit a weight of {k} inputs and {n} outputs{(matrixInput ? " (Gemm: a matrix)" : "")}");
         int[]? shape = x == null ? null : [.. x[..^1], n];
         return new DelegateOp((ins, outs) =>
         {
             var X = ins[0]!;
-            if (X.Rank < 1 || X.Shape[^1] != k)
-                throw new ArgumentException($"linear layer: input [{Dims(X)}] must end in {k} features");
-            int rows = X.Length / Math.Max(k, 1);
-            if (k == 0) rows = X.Rank == 1 ? 1 : (int)OnnxTensor.ElementCount(X.Shape[..^1]);
+            if (X.Rank < 1 || X.Shape[^1] != k || matrixInput && X.Rank != 2)
+                throw new ArgumentException($"linear layer: input [{Dims(X)}] must {(matrixInput ? "be a matrix that ends" : "end")} in {k} features");
+            int rows = k == 0 ? (int)OnnxTensor.ElementCount(X.Shape[..^1]) : X.Length / k;
             var y = new float[(long)rows * n];
             Gemm.SgemmBiasActivation(false, transB, rows, n, k, X.AsSpan<float>(), k, w.AsSpan<float>(), transB ? k : n,
                 bias == null ? default : bias.AsSpan<float>(), activation, alpha, y, n);
