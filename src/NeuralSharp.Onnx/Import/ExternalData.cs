@@ -37,7 +37,7 @@ internal static class ExternalData
             // Checked against the file's real size before allocating: a header cannot make us allocate more than the file holds.
             if (offset > stream.Length || expectedBytes > stream.Length - offset)
                 throw new OnnxFormatException(
-                    $"{where}: {name} needs bytes {offset}..{offset + expectedBytes} of '{location}', which has {stream.Length} bytes");
+                    $"{where}: {name} needs {expectedBytes} bytes at offset {offset} of '{location}', which has {stream.Length} bytes");
             var bytes = new byte[expectedBytes];
             stream.Position = offset;
             stream.ReadExactly(bytes);

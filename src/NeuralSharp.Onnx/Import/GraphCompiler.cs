@@ -87,7 +87,10 @@ internal sealed class GraphCompiler
         {
             // NeuralSharp's own domain holds the ops fusion creates from checked patterns; a file may not use them directly.
             if (OperatorRegistry.NormalizeDomain(node.Domain) == OperatorRegistry.NeuralSharpDomain)
-                throw new OnnxUnsupportedException($"unsupported operator {node.OpType} ({node.Domain}, opset 1): {Describe(node)} uses NeuralSharp's internal domain");
+                throw new OnnxUnsupportedException($"{_source}: unsupported operator {node.OpType} ({node.Domain}, opset 1): {Describe(node)} uses NeuralSharp's internal domain");
+            // Checked before fusion, which may replace every default-domain node (a file without an ai.onnx import once loaded).
+            if (!_opsets.ContainsKey(OperatorRegistry.NormalizeDomain(node.Domain)))
+                throw Fail($"{Describe(node)} uses domain '{node.Domain}', which the model does not import");
             OperatorCounts[node.OpType] = OperatorCounts.GetValueOrDefault(node.OpType) + 1;
         }
         var graphOutputNames = graph.Output.Select(o => o.Name).ToHashSet(StringComparer.Ordinal);
@@ -208,11 +211,7 @@ internal sealed class GraphCompiler
             throw Fail($"{what} '{value.Name}' has no type");
         var tensorType = value.Type.TensorType
             ?? throw new OnnxUnsupportedException($"{_source}: {what} '{value.Name}' is not a tensor (sequences, maps, optionals and sparse tensors are not supported)");
-        var type = (OnnxElementType)tensorType.ElemType;
-        if (!Enum.IsDefined(type) || type == OnnxElementType.Undefined)
-            throw Fail($"{what} '{value.Name}' has element type {tensorType.ElemType}, which is not an ONNX data type");
-        if (type is OnnxElementType.Complex64 or OnnxElementType.Complex128)
-            throw new OnnxUnsupportedException($"{_source}: {what} '{value.Name}' has unsupported data type {OnnxElementTypes.Name(type)}");
+        var type = TensorProtoConverter.ElementType(tensorType.ElemType, $"{_source}: {what} '{value.Name}'");
         if (tensorType.Shape == null) return new OnnxValueInfo(value.Name, type, null, null);
         var dims = tensorType.Shape.Dim;
         var shape = new int[dims.Count];
