@@ -78,6 +78,21 @@ public class HostileGraphTests
         Assert.Contains("not a valid ONNX model", e.Message);
     }
 
+    /// <summary>Regression: the same overflow inside an unknown field of a nested message threw ArgumentOutOfRangeException.</summary>
+    [Fact]
+    public void LengthPrefixNear2GiBInAnUnknownFieldIsAFormatError()
+    {
+        // ONNX's test_gemm_transposeA with a dimension's length set to 2^31 - 1 and 25 bytes cut (found by the mutation test).
+        byte[] bytes = Convert.FromHexString(
+            "0807120C6261636B656E642D746573743A8D010A210A01610A01620A0163120179220447656D6D2A0D0A067472616E73411801A0010212147465" +
+            "73745F67656D6D5F7472616E73706F7365415A130A0161120E0A0C080112080A0208060A0208035A130A0162120E0A0C080112080AFFFFFFFF07" +
+            "08060A0208045A130A0163120E0A0C080112080A0208010A020804620D");
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        var e = Assert.Throws<OnnxFormatException>(() => OnnxModel.Load(bytes, Refusal.Source));
+        Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 1 << 20);
+        Assert.Contains("hostile.onnx: not a valid ONNX model (145 bytes)", e.Message);
+    }
+
     [Fact]
     public void NestingBeyondTheRecursionLimitIsAFormatError()
     {

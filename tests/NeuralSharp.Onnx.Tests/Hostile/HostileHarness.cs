@@ -89,11 +89,12 @@ internal static class HostileHarness
     }
 
     /// <summary>
-    /// Google.Protobuf 3.25.1 throws IndexOutOfRangeException for a length prefix near 2^31 (its limit arithmetic
-    /// overflows); the loader reports that as OnnxFormatException, so a parser exception as the cause is expected.
+    /// Google.Protobuf 3.25.1 throws IndexOutOfRange or ArgumentOutOfRange for a length prefix near 2^31 (its limit
+    /// arithmetic overflows); the loader reports that as OnnxFormatException, so a parser exception as the cause is expected.
     /// </summary>
     private static bool FromProtobufParser(Exception e) =>
-        e is IndexOutOfRangeException && e.StackTrace?.TrimStart().StartsWith("at Google.Protobuf.", StringComparison.Ordinal) == true;
+        e is IndexOutOfRangeException or ArgumentOutOfRangeException
+        && e.StackTrace?.TrimStart().StartsWith("at Google.Protobuf.", StringComparison.Ordinal) == true;
 
     private static string? EmptyMessage(Exception e, string when) =>
         string.IsNullOrWhiteSpace(e.Message) ? $"{when} threw {e.GetType().Name} without a message" : null;

@@ -18,17 +18,23 @@ public class MutationTests(ITestOutputHelper output)
     /// <summary>Allocation allowed per mutant: a multiple of the bytes the mutant holds plus a constant (parsing, plan, inputs).</summary>
     private static long AllocationBound(long fileBytes) => 64 * fileBytes + (8 << 20);
 
+    /// <summary>Mutants per campaign are multiplied by NEURALSHARP_MUTATION_SCALE (default 1) and the seeds offset by
+    /// NEURALSHARP_MUTATION_SEED (default 0), for longer fuzzing runs: e.g. NEURALSHARP_MUTATION_SCALE=50.</summary>
+    private static readonly int Scale = int.TryParse(Environment.GetEnvironmentVariable("NEURALSHARP_MUTATION_SCALE"), out int s) && s > 0 ? s : 1;
+
+    private static readonly int SeedOffset = int.TryParse(Environment.GetEnvironmentVariable("NEURALSHARP_MUTATION_SEED"), out int o) ? o : 0;
+
     private sealed record Mutant(string Description, byte[] Bytes, string? BaseDirectory, long ExternalBytes);
 
     [Fact]
     public void ByteLevelMutantsFailCleanly()
     {
-        var rng = new Random(1234);
+        var rng = new Random(1234 + SeedOffset);
         var seeds = Seeds().ToList();
         var varints = seeds.Select(s => WireMutator.Varints(s.Bytes)).ToList();
         IEnumerable<Mutant> Mutants()
         {
-            for (int i = 0; i < 6000; i++)
+            for (int i = 0; i < 6000 * Scale; i++)
             {
                 int s = rng.Next(seeds.Count);
                 var (bytes, what) = WireMutator.Mutate(seeds[s].Bytes, varints[s], rng);
@@ -47,12 +53,12 @@ public class MutationTests(ITestOutputHelper output)
     [Fact]
     public void SemanticMutantsFailCleanly()
     {
-        var rng = new Random(4321);
+        var rng = new Random(4321 + SeedOffset);
         var seeds = Seeds().ToList();
         var protos = seeds.Select(s => ModelProto.Parser.ParseFrom(s.Bytes)).ToList();
         IEnumerable<Mutant> Mutants()
         {
-            for (int i = 0; i < 4000; i++)
+            for (int i = 0; i < 4000 * Scale; i++)
             {
                 int s = rng.Next(seeds.Count);
                 var (model, what) = ModelMutator.Mutate(protos[s], rng);
@@ -60,6 +66,51 @@ public class MutationTests(ITestOutputHelper output)
             }
         }
         Campaign(Mutants(), seeds, rng);
+    }
+
+    /// <summary>Corrupted .pb tensor files (ONNX test data's inputs and outputs): TensorProtoFile.Read only throws the documented exceptions.</summary>
+    [Fact]
+    public void TensorFileMutantsFailCleanly()
+    {
+        var rng = new Random(2468);
+        byte[][] seeds =
+        [
+            .. new[]
+            {
+                OnnxTensor.FromArray(new float[] { 1, -2, 3.5f, 0, 5, 6 }, 2, 3), OnnxTensor.FromArray(new long[] { 1, 2, 3 }, 3),
+                OnnxTensor.FromArray(new[] { true, false }, 2), OnnxTensor.FromArray(new[] { "a", "bc" }, 2, 1),
+                OnnxTensor.FromArray(new double[] { 0.25 }), OnnxTensor.FromArray(new Half[] { Half.One, Half.MaxValue }, 2),
+            }.Select(t => Import.TensorProtoConverter.ToProto(t, "t").ToByteArray()),
+            new TensorProto { Name = "typed", DataType = (int)OnnxElementType.Float, Dims = { 2, 2 }, FloatData = { 1, 2, 3, 4 } }.ToByteArray(),
+            new TensorProto { Name = "i32", DataType = (int)OnnxElementType.Int8, Dims = { 3 }, Int32Data = { -1, 2, 300 } }.ToByteArray(),
+        ];
+        var varints = seeds.Select(WireMutator.Varints).ToList();
+        int refused = 0, read = 0;
+        var failures = new List<string>();
+        for (int i = 0; i < 3000; i++)
+        {
+            int s = rng.Next(seeds.Length);
+            var (bytes, what) = WireMutator.Mutate(seeds[s], varints[s], rng);
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            try
+            {
+                TensorProtoFile.Read(bytes, "input_0.pb");
+                read++;
+            }
+            catch (Exception e) when (e is OnnxFormatException or OnnxUnsupportedException)
+            {
+                refused++;
+                if (!e.Message.Contains("input_0.pb")) failures.Add($"#{i} {what}: message does not name the file: {e.Message}");
+            }
+            catch (Exception e)
+            {
+                failures.Add($"#{i} seed {s} {what}: {e}");
+            }
+            long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+            if (allocated > AllocationBound(bytes.Length)) failures.Add($"#{i} {what}: allocated {allocated} bytes for {bytes.Length}");
+        }
+        output.WriteLine($"3000 tensor mutants: {read} read, {refused} refused");
+        Assert.True(failures.Count == 0, string.Join("\n", failures.Take(10)));
     }
 
     private void Campaign(IEnumerable<Mutant> mutants, List<Mutant> seeds, Random rng)
