@@ -30,7 +30,23 @@ internal static class LinearOps
             throw ctx.Fail($"A {ctx.Input(0).ShapeText} and B {ctx.Input(1).ShapeText} must be matrices");
         int m = a == null ? -1 : transA ? a[1] : a[0];
         int n = b == null ? -1 : transB ? b[0] : b[1];
+        int ka = a == null ? -1 : transA ? a[0] : a[1], kb = b == null ? -1 : transB ? b[1] : b[0];
+        if (ka >= 0 && kb >= 0 && ka != kb)
+            throw ctx.Fail($"op(A) of A {ctx.Input(0).ShapeText} (transA={transA}) and op(B) of B {ctx.Input(1).ShapeText} (transB={transB}) do not multiply ({ka} != {kb})");
         bool hasC = ctx.HasInput(2);
+        if (hasC && ctx.Input(2).Shape is { } c)
+        {
+            // C broadcasts one way to [M, N]: each of its (right-aligned) dims is 1 or the matching size.
+            int[] target = [m, n];
+            bool fits = c.Length <= 2;
+            for (int i = 0; fits && i < c.Length; i++)
+            {
+                int dc = c[i], dt = target[2 - c.Length + i];
+                fits = dc < 0 || dt < 0 || dc == 1 || dc == dt;
+            }
+            if (!fits)
+                throw ctx.Fail($"C {ctx.Input(2).ShapeText} does not broadcast to the product's [{(m < 0 ? "?" : m)}, {(n < 0 ? "?" : n)}]");
+        }
         return new DelegateOp((ins, outs) =>
         {
             var A = ins[0]!; var B = ins[1]!;

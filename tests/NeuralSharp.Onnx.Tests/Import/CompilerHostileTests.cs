@@ -67,16 +67,36 @@ public class CompilerHostileTests
         Assert.Contains("is not float", e.Message);
     }
 
-    /// <summary>Constant folding that fails names the node.</summary>
+    /// <summary>Constants whose shapes do not fit the node are refused at load, naming the node (before or while folding).</summary>
     [Fact]
-    public void FoldingFailureNamesTheNode()
+    public void ShapeErrorBetweenConstantsNamesTheNode()
     {
-        var model = Model([Node("Gemm", ["a", "b", "c"], ["y"])], [], [Output("y")],
+        var model = Model([Node("MatMul", ["a", "b"], ["y"])], [], [Output("y")],
             new Dictionary<string, OnnxTensor>
             {
-                ["a"] = OnnxTensor.FromArray(new float[4], 2, 2), ["b"] = OnnxTensor.FromArray(new float[4], 2, 2),
-                ["c"] = OnnxTensor.FromArray(new float[3], 3),
+                ["a"] = OnnxTensor.FromArray(new float[12], 3, 2, 2), ["b"] = OnnxTensor.FromArray(new float[8], 2, 2, 2),
             });
-        Refusal.Load<OnnxFormatException>(model, "node 'gemm_y' (Gemm) fails on its constant inputs", "Gemm C");
+        Refusal.Load<OnnxFormatException>(model, "MatMul node 'matmul_y'", "do not broadcast");
+    }
+
+    /// <summary>Gemm checks K and C against static shapes at load (it used to fail only when run).</summary>
+    [Fact]
+    public void GemmShapeMismatchesFailAtLoad()
+    {
+        var k = Model([Node("Gemm", ["x", "w"], ["y"], Attr("transA", 1L))], [Input("x", OnnxElementType.Float, 3, 2)], [Output("y")],
+            new Dictionary<string, OnnxTensor> { ["w"] = OnnxTensor.FromArray(new float[8], 2, 4) });
+        Refusal.Load<OnnxFormatException>(k, "Gemm node 'gemm_y'", "op(A) of A [3, 2] (transA=True) and op(B) of B [2, 4] (transB=False) do not multiply (3 != 2)");
+        foreach (int[] c in new[] { new[] { 3 }, new[] { 2, 2 }, new[] { 1, 1, 4 } })
+        {
+            var model = Model([Node("Gemm", ["x", "w", "c"], ["y"])], [Input("x", OnnxElementType.Float, -1, 2)], [Output("y")],
+                new Dictionary<string, OnnxTensor> { ["w"] = OnnxTensor.FromArray(new float[8], 2, 4), ["c"] = OnnxTensor.Zeros(OnnxElementType.Float, c) });
+            Refusal.Load<OnnxFormatException>(model, $"C [{string.Join(", ", c)}] does not broadcast to the product's [?, 4]");
+        }
+        foreach (int[] c in new[] { new[] { 4 }, new[] { 1, 4 }, new[] { 1 }, Array.Empty<int>() })
+        {
+            var model = Model([Node("Gemm", ["x", "w", "c"], ["y"])], [Input("x", OnnxElementType.Float, -1, 2)], [Output("y")],
+                new Dictionary<string, OnnxTensor> { ["w"] = OnnxTensor.FromArray(new float[8], 2, 4), ["c"] = OnnxTensor.Zeros(OnnxElementType.Float, c) });
+            Assert.Equal([3, 4], OnnxModel.Load(model.ToByteArray(), Refusal.Source).Run(OnnxTensor.Zeros(OnnxElementType.Float, 3, 2))[0].ShapeArray);
+        }
     }
 }
