@@ -12,6 +12,8 @@ public sealed class OnnxTensor
 
     internal OnnxTensor(OnnxElementType type, int[] shape, Array data)
     {
+        ArgumentNullException.ThrowIfNull(shape);
+        ArgumentNullException.ThrowIfNull(data);
         long count = ElementCount(shape);
         if (count > data.Length)
             throw new ArgumentException($"OnnxTensor: shape [{string.Join(", ", shape)}] needs {count} elements, the data has {data.Length}");
@@ -40,9 +42,15 @@ public sealed class OnnxTensor
     internal Array Data { get; }
 
     /// <summary>A tensor that owns <paramref name="data"/> (not copied), with the given shape.</summary>
-    /// <exception cref="ArgumentException">The shape needs more elements than <paramref name="data"/> has, or a dimension is negative.</exception>
-    public static OnnxTensor FromArray<T>(T[] data, params int[] shape) =>
-        new(OnnxElementTypes.Of<T>(), (int[])shape.Clone(), data);
+    /// <exception cref="ArgumentException">The shape needs more elements than <paramref name="data"/> has, a dimension is
+    /// negative, or <typeparamref name="T"/> is not an ONNX element type.</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="data"/> or <paramref name="shape"/> is null.</exception>
+    public static OnnxTensor FromArray<T>(T[] data, params int[] shape)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentNullException.ThrowIfNull(shape);
+        return new(OnnxElementTypes.Of<T>(), (int[])shape.Clone(), data);
+    }
 
     /// <summary>A float tensor with a copy of <paramref name="tensor"/>'s values and shape.</summary>
     public static OnnxTensor FromTensor(Tensor tensor) => FromArray(tensor.ToArray(), tensor.ShapeArray);

@@ -17,15 +17,8 @@ public static class TensorProtoFile
     /// <exception cref="OnnxFormatException">The bytes are not a valid TensorProto or its data does not match its dims.</exception>
     public static OnnxTensor Read(byte[] bytes, string sourceName)
     {
-        TensorProto proto;
-        try
-        {
-            proto = TensorProto.Parser.ParseFrom(bytes);
-        }
-        catch (InvalidProtocolBufferException e)
-        {
-            throw new OnnxFormatException($"{sourceName}: not a valid ONNX TensorProto ({e.Message})", e);
-        }
+        ArgumentNullException.ThrowIfNull(bytes);
+        var proto = ProtobufParsing.Parse(TensorProto.Parser, bytes, sourceName, "ONNX TensorProto");
         return TensorProtoConverter.ToTensor(proto, sourceName, baseDirectory: null);
     }
 

@@ -31,21 +31,32 @@ internal static class ExternalData
         if (length >= 0 && length != expectedBytes)
             throw new OnnxFormatException($"{where}: {name} declares {length} bytes of external data in '{location}', its shape and type need {expectedBytes}");
 
-        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
-        if (offset > stream.Length || expectedBytes > stream.Length - offset)
-            throw new OnnxFormatException(
-                $"{where}: {name} needs bytes {offset}..{offset + expectedBytes} of '{location}', which has {stream.Length} bytes");
-        var bytes = new byte[expectedBytes];
-        stream.Position = offset;
-        stream.ReadExactly(bytes);
-        return bytes;
+        try
+        {
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
+            // Checked against the file's real size before allocating: a header cannot make us allocate more than the file holds.
+            if (offset > stream.Length || expectedBytes > stream.Length - offset)
+                throw new OnnxFormatException(
+                    $"{where}: {name} needs {expectedBytes} bytes at offset {offset} of '{location}', which has {stream.Length} bytes");
+            var bytes = new byte[expectedBytes];
+            stream.Position = offset;
+            stream.ReadExactly(bytes);
+            return bytes;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException && e is not OnnxFormatException)
+        {
+            throw new OnnxFormatException($"{where}: {name}: cannot read external data '{location}': {e.Message}", e);
+        }
     }
 
     private static string Resolve(string baseDirectory, string location, string where, string name)
     {
-        if (Path.IsPathRooted(location) || location.Split('/', '\\').Contains(".."))
+        if (location.Contains('\0'))
+            throw new OnnxFormatException($"{where}: {name} has an external data location with a NUL character");
+        if (Path.IsPathRooted(location) || location.StartsWith('\\') || location.Split('/', '\\').Contains(".."))
             throw new OnnxFormatException($"{where}: {name} has external data location '{location}' outside the model's folder");
         string root = Path.GetFullPath(baseDirectory);
+        if (!Path.EndsInDirectorySeparator(root)) root += Path.DirectorySeparatorChar;
         string path = Path.GetFullPath(Path.Combine(root, location));
         if (!path.StartsWith(root, StringComparison.Ordinal) || !File.Exists(path))
             throw new OnnxFormatException($"{where}: {name} has external data in '{location}', which does not exist next to the model");

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Google.Protobuf;
 using NeuralSharp.Kernels;
 using NeuralSharp.Onnx.Ops;
@@ -56,6 +57,19 @@ internal static class Fusion
 
     private static bool IsDefault(NodeProto n) => n.Domain is "" or "ai.onnx";
 
+    /// <summary>
+    /// True for a default-domain node of <paramref name="opType"/> with exactly <paramref name="inputs"/> inputs and one
+    /// output, and no attributes besides <paramref name="attributes"/> (each of its type). A node of any other form is
+    /// left to its own op factory, which checks it and reports what is wrong; fusing it would hide that.
+    /// </summary>
+    private static bool Is([NotNullWhen(true)] NodeProto? n, string opType, int inputs, params (string Name, AttributeProto.Types.AttributeType Type)[] attributes) =>
+        n != null && n.OpType == opType && IsDefault(n) && n.Input.Count == inputs && n.Output.Count == 1 && n.Output[0].Length > 0
+        && n.Attribute.All(a => attributes.Any(k => k.Name == a.Name && (a.Type == k.Type || a.Type == AttributeProto.Types.AttributeType.Undefined)))
+        && n.Attribute.Select(a => a.Name).Distinct().Count() == n.Attribute.Count;
+
+    private const AttributeProto.Types.AttributeType IntAttr = AttributeProto.Types.AttributeType.Int;
+    private const AttributeProto.Types.AttributeType FloatAttr = AttributeProto.Types.AttributeType.Float;
+
     private static bool IsScalar(OnnxTensor? t, float value, float tolerance = 1e-6f) =>
         t is { ElementType: OnnxElementType.Float, Length: 1 } && Math.Abs(t.AsSpan<float>()[0] - value) <= tolerance * Math.Max(1f, Math.Abs(value));
 
@@ -73,28 +87,28 @@ internal static class Fusion
         var replacement = new Dictionary<NodeProto, NodeProto>();
         foreach (var erf in nodes)
         {
-            if (erf.OpType != "Erf" || !IsDefault(erf) || erf.Input.Count != 1) continue;
-            if (!producer.TryGetValue(erf.Input[0], out var div) || div.Input.Count != 2 || !IsDefault(div) || readers.Single(div.Output[0]) != erf) continue;
+            if (!Is(erf, "Erf", 1)) continue;
+            if (!producer.TryGetValue(erf.Input[0], out var div) || !(Is(div, "Div", 2) || Is(div, "Mul", 2)) || readers.Single(div.Output[0]) != erf) continue;
             string? x = div.OpType switch
             {
                 "Div" when IsScalar(constantOf(div.Input[1]), MathF.Sqrt(2f), 1e-5f) => div.Input[0],
                 "Mul" when IsScalar(constantOf(div.Input[1]), 1f / MathF.Sqrt(2f), 1e-5f) => div.Input[0],
                 _ => null,
             };
-            if (x == null) continue;
+            if (string.IsNullOrEmpty(x)) continue;
             var add = readers.Single(erf.Output[0]);
-            if (add is not { OpType: "Add" } || !IsDefault(add) || !IsScalar(constantOf(Other(add, erf.Output[0]) ?? ""), 1f)) continue;
-            var mul1 = readers.Single(add.Output[0]);
-            if (mul1 is not { OpType: "Mul" } || !IsDefault(mul1)) continue;
+            if (!Is(add, "Add", 2) || !IsScalar(constantOf(Other(add!, erf.Output[0]) ?? ""), 1f)) continue;
+            var mul1 = readers.Single(add!.Output[0]);
+            if (!Is(mul1, "Mul", 2)) continue;
             NodeProto last;
-            string? other = Other(mul1, add.Output[0]);
+            string? other = Other(mul1!, add.Output[0]);
             if (other == x)
             {
                 // x * (1 + erf) then * 0.5
-                var mul2 = readers.Single(mul1.Output[0]);
-                if (mul2 is not { OpType: "Mul" } || !IsDefault(mul2) || !IsScalar(constantOf(Other(mul2, mul1.Output[0]) ?? ""), 0.5f)) continue;
+                var mul2 = readers.Single(mul1!.Output[0]);
+                if (!Is(mul2, "Mul", 2) || !IsScalar(constantOf(Other(mul2!, mul1.Output[0]) ?? ""), 0.5f)) continue;
                 removed.UnionWith([div, erf, add, mul1]);
-                last = mul2;
+                last = mul2!;
             }
             else continue;
             replacement[last] = new NodeProto
@@ -136,25 +150,29 @@ internal static class Fusion
         {
             if (removed.Contains(node) || !IsDefault(node)) continue;
             string x, w; string? bias = null; bool transB; NodeProto tail;
-            if (node.OpType == "Gemm" && node.Input.Count >= 2)
+            bool matrixInput = false;
+            (string, AttributeProto.Types.AttributeType)[] gemmAttributes = [("alpha", FloatAttr), ("beta", FloatAttr), ("transA", IntAttr), ("transB", IntAttr)];
+            if (Is(node, "Gemm", 2, gemmAttributes) || Is(node, "Gemm", 3, gemmAttributes))
             {
-                if (node.Attribute.Any(a => a.Name is "transA" && a.I != 0 || a.Name is "alpha" or "beta" && a.F != 1f || a.Name == "broadcast")) continue;
+                if (node.Attribute.Any(a => a.Name is "transA" && a.I != 0 || a.Name is "alpha" or "beta" && a.F != 1f)) continue;
                 x = node.Input[0]; w = node.Input[1];
                 transB = node.Attribute.Any(a => a.Name == "transB" && a.I != 0);
                 if (node.Input.Count > 2 && node.Input[2].Length > 0) bias = node.Input[2];
                 tail = node;
+                matrixInput = true;
             }
-            else if (node.OpType == "MatMul" && node.Input.Count == 2)
+            else if (Is(node, "MatMul", 2))
             {
                 x = node.Input[0]; w = node.Input[1]; transB = false; tail = node;
                 var add = readers.Single(node.Output[0]);
-                if (add is { OpType: "Add" } && IsDefault(add) && Other(add, node.Output[0]) is string b && b.Length > 0)
+                if (Is(add, "Add", 2) && Other(add!, node.Output[0]) is string b && b.Length > 0 && b != node.Output[0])
                 {
                     bias = b;
-                    tail = add;
+                    tail = add!;
                 }
             }
             else continue;
+            if (x.Length == 0 || w.Length == 0) continue;
 
             var wt = constantOf(w);
             if (wt is not { ElementType: OnnxElementType.Float, Rank: 2 }) continue;
@@ -162,10 +180,14 @@ internal static class Fusion
             if (bias != null)
             {
                 var bt = constantOf(bias);
-                if (bt is not { ElementType: OnnxElementType.Float } || !(bt.Rank == 1 && bt.Shape[0] == n || bt.Rank == 2 && bt.Shape[0] == 1 && bt.Shape[1] == n)) continue;
+                // [1, N] is a row bias for Gemm's matrix; after a MatMul of a vector it would add an axis, so only [N] there.
+                if (bt is not { ElementType: OnnxElementType.Float } || !(bt.Rank == 1 && bt.Shape[0] == n || matrixInput && bt.Rank == 2 && bt.Shape[0] == 1 && bt.Shape[1] == n)) continue;
             }
             var act = readers.Single(tail.Output[0]);
-            if (act == null || !TryActivation(act, constantOf, out var activation, out float alpha)) { activation = Activation.Identity; alpha = 0f; act = null; }
+            if (act == null || act.Input.Count == 0 || act.Input[0] != tail.Output[0] || !TryActivation(act, constantOf, out var activation, out float alpha))
+            {
+                activation = Activation.Identity; alpha = 0f; act = null;
+            }
             // A lone MatMul (no bias, no activation) stays as it is; a Gemm or MatMul + Add becomes FusedLinear even
             // without an activation, for its weight packed once at load.
             if (act == null && tail == node && node.OpType == "MatMul") continue;
@@ -179,8 +201,7 @@ internal static class Fusion
             fused.Attribute.Add(new AttributeProto { Name = "transB", Type = AttributeProto.Types.AttributeType.Int, I = transB ? 1 : 0 });
             fused.Attribute.Add(new AttributeProto { Name = "activation", Type = AttributeProto.Types.AttributeType.String, S = ByteString.CopyFromUtf8(activation.ToString()) });
             fused.Attribute.Add(new AttributeProto { Name = "alpha", Type = AttributeProto.Types.AttributeType.Float, F = alpha });
-            if (node.OpType == "Gemm") // Gemm takes matrices only; MatMul also batches of rows.
-                fused.Attribute.Add(new AttributeProto { Name = "matrix", Type = AttributeProto.Types.AttributeType.Int, I = 1 });
+            if (matrixInput) fused.Attribute.Add(new AttributeProto { Name = "matrix_input", Type = AttributeProto.Types.AttributeType.Int, I = 1 });
             removed.Add(node);
             if (tail != node) removed.Add(tail);
             if (act != null) removed.Add(act);
@@ -195,7 +216,10 @@ internal static class Fusion
     {
         alpha = 0f;
         activation = Activation.Identity;
-        if (node.Input.Count < 1) return false;
+        // The activation must read the linear output as its (only) data input, and have a well-formed float attribute list.
+        if (node.Output.Count != 1 || node.Output[0].Length == 0 || node.Input.Count != (node.OpType == "Clip" ? 3 : 1)) return false;
+        if (node.Attribute.Any(a => a.Type is not (AttributeProto.Types.AttributeType.Float or AttributeProto.Types.AttributeType.Undefined))
+            || node.Attribute.Select(a => a.Name).Distinct().Count() != node.Attribute.Count) return false;
         float Attr(string name, float fallback) => node.Attribute.FirstOrDefault(a => a.Name == name)?.F ?? fallback;
         bool OnlyAttrs(params string[] names) => node.Attribute.All(a => names.Contains(a.Name));
         if (node.Domain == OperatorRegistry.NeuralSharpDomain && node.OpType == "Gelu") { activation = Activation.GeluErf; return true; }
@@ -206,17 +230,17 @@ internal static class Fusion
             case "Relu" when node.Attribute.Count == 0: activation = Activation.Relu; return true;
             case "Sigmoid" when node.Attribute.Count == 0: activation = Activation.Sigmoid; return true;
             case "Tanh" when node.Attribute.Count == 0: activation = Activation.Tanh; return true;
-            case "Softsign": activation = Activation.Softsign; return true;
-            case "HardSwish": activation = Activation.HardSwish; return true;
-            case "Softplus": activation = Activation.Softplus; alpha = 1f; return true;
+            case "Softsign" when node.Attribute.Count == 0: activation = Activation.Softsign; return true;
+            case "HardSwish" when node.Attribute.Count == 0: activation = Activation.HardSwish; return true;
+            case "Softplus" when node.Attribute.Count == 0: activation = Activation.Softplus; alpha = 1f; return true;
             case "LeakyRelu" when OnlyAttrs("alpha"): activation = Activation.LeakyRelu; alpha = Attr("alpha", 0.01f); return true;
             case "Elu" when OnlyAttrs("alpha"): activation = Activation.Elu; alpha = Attr("alpha", 1f); return true;
             case "Celu" when OnlyAttrs("alpha") && Attr("alpha", 1f) != 0f: activation = Activation.Celu; alpha = Attr("alpha", 1f); return true;
-            case "Selu" when MathF.Abs(Attr("alpha", 1.6732632f) - 1.6732632f) < 1e-6f && MathF.Abs(Attr("gamma", 1.050701f) - 1.050701f) < 1e-6f:
+            case "Selu" when OnlyAttrs("alpha", "gamma") && MathF.Abs(Attr("alpha", 1.6732632f) - 1.6732632f) < 1e-6f && MathF.Abs(Attr("gamma", 1.050701f) - 1.050701f) < 1e-6f:
                 activation = Activation.Selu; return true;
-            case "HardSigmoid" when MathF.Abs(Attr("alpha", 0.2f) - 1f / 6f) < 1e-6f && MathF.Abs(Attr("beta", 0.5f) - 0.5f) < 1e-6f:
+            case "HardSigmoid" when OnlyAttrs("alpha", "beta") && MathF.Abs(Attr("alpha", 0.2f) - 1f / 6f) < 1e-6f && MathF.Abs(Attr("beta", 0.5f) - 0.5f) < 1e-6f:
                 activation = Activation.HardSigmoid; return true;
-            case "Clip" when node.Input.Count == 3 && IsScalar(constantOf(node.Input[1]), 0f) && IsScalar(constantOf(node.Input[2]), 6f):
+            case "Clip" when node.Attribute.Count == 0 && IsScalar(constantOf(node.Input[1]), 0f) && IsScalar(constantOf(node.Input[2]), 6f):
                 activation = Activation.Relu6; return true;
             default: return false;
         }

@@ -21,11 +21,14 @@ internal sealed class GraphCompiler
     private readonly Dictionary<string, int> _slots = new();
     private readonly List<ValueInfo> _infos = new();
 
-    public GraphCompiler(ModelProto model, string source, string? baseDirectory)
+    private readonly OnnxModelOptions _options;
+
+    public GraphCompiler(ModelProto model, string source, string? baseDirectory, OnnxModelOptions? options = null)
     {
         _model = model;
         _source = source;
         _baseDirectory = baseDirectory;
+        _options = options ?? OnnxModelOptions.Default;
     }
 
     /// <summary>The graph's declared inputs (without initializers) and outputs, after compilation.</summary>
@@ -80,7 +83,16 @@ internal sealed class GraphCompiler
         }
 
         var nodes = TopologicalOrder(graph);
-        foreach (var node in nodes) OperatorCounts[node.OpType] = OperatorCounts.GetValueOrDefault(node.OpType) + 1;
+        foreach (var node in nodes)
+        {
+            // NeuralSharp's own domain holds the ops fusion creates from checked patterns; a file may not use them directly.
+            if (OperatorRegistry.NormalizeDomain(node.Domain) == OperatorRegistry.NeuralSharpDomain)
+                throw new OnnxUnsupportedException($"{_source}: unsupported operator {node.OpType} ({node.Domain}, opset 1): {Describe(node)} uses NeuralSharp's internal domain");
+            // Checked before fusion, which may replace every default-domain node (a file without an ai.onnx import once loaded).
+            if (!_opsets.ContainsKey(OperatorRegistry.NormalizeDomain(node.Domain)))
+                throw Fail($"{Describe(node)} uses domain '{node.Domain}', which the model does not import");
+            OperatorCounts[node.OpType] = OperatorCounts.GetValueOrDefault(node.OpType) + 1;
+        }
         var graphOutputNames = graph.Output.Select(o => o.Name).ToHashSet(StringComparer.Ordinal);
         nodes = Fusion.Apply(nodes, graphOutputNames, name => _slots.TryGetValue(name, out int s) ? _infos[s].Constant : null);
 
@@ -90,31 +102,58 @@ internal sealed class GraphCompiler
             var inputs = node.Input.Select(n => n.Length == 0 ? null : _infos[_slots[n]]).ToArray();
             string domain = OperatorRegistry.NormalizeDomain(node.Domain);
             if (!_opsets.TryGetValue(domain, out int opset))
-                throw Fail($"node '{node.Name}' ({node.OpType}) uses domain '{node.Domain}', which the model does not import");
+                throw Fail($"{Describe(node)} uses domain '{node.Domain}', which the model does not import");
             var factory = OperatorRegistry.Default.Find(domain, node.OpType, opset)
                 ?? throw new OnnxUnsupportedException(
                     $"unsupported operator {node.OpType} ({(domain.Length == 0 ? "ai.onnx" : domain)}, opset {opset})");
-            var op = factory(new OpContext(node, opset, inputs, _baseDirectory));
+            OnnxOp op;
+            try
+            {
+                op = factory(new OpContext(node, opset, inputs, _baseDirectory));
+            }
+            catch (OnnxFormatException e) when (!e.Message.StartsWith(_source, StringComparison.Ordinal))
+            {
+                throw new OnnxFormatException($"{_source}: {e.Message}", e);
+            }
+            catch (OnnxUnsupportedException e) when (!e.Message.StartsWith(_source, StringComparison.Ordinal))
+            {
+                throw new OnnxUnsupportedException($"{_source}: {e.Message}");
+            }
             if (op.Outputs.Length < node.Output.Count)
-                throw Fail($"node '{node.Name}' ({node.OpType}) lists {node.Output.Count} outputs, the operator has {op.Outputs.Length}");
+                throw Fail($"{Describe(node)} lists {node.Output.Count} outputs, the operator has {op.Outputs.Length}");
+            for (int i = 0; i < node.Output.Count; i++)
+                CheckSize(node, i, op.Outputs[i].Shape);
 
             bool foldable = inputs.All(i => i == null || i.Constant != null);
             OnnxTensor?[]? folded = null;
             if (foldable)
             {
                 folded = new OnnxTensor?[op.Outputs.Length];
-                op.Run(inputs.Select(i => i?.Constant).ToArray(), folded);
+                try
+                {
+                    op.Run(inputs.Select(i => i?.Constant).ToArray(), folded);
+                }
+                catch (ArgumentException e)
+                {
+                    throw new OnnxFormatException($"{_source}: {Describe(node)} fails on its constant inputs: {e.Message}", e);
+                }
             }
             var outSlots = new int[node.Output.Count];
             for (int i = 0; i < outSlots.Length; i++)
             {
                 string name = node.Output[i];
                 if (name.Length == 0) { outSlots[i] = -1; continue; }
-                var info = folded != null ? ValueInfo.Of(folded[i]!) : op.Outputs[i];
-                outSlots[i] = NewSlot(name, info, $"output of node '{node.Name}' ({node.OpType})");
+                ValueInfo info = op.Outputs[i];
+                if (folded != null)
+                {
+                    var value = folded[i] ?? throw new InvalidOperationException($"{Describe(node)}: the operator did not compute output {i} while folding constants");
+                    CheckSize(node, i, value.ShapeArray);
+                    info = ValueInfo.Of(value);
+                }
+                outSlots[i] = NewSlot(name, info, $"output of {Describe(node)}");
             }
             if (!foldable)
-                steps.Add(new ExecutionPlan.Step(op, $"{node.OpType} node '{(node.Name.Length > 0 ? node.Name : node.Output[0])}'",
+                steps.Add(new ExecutionPlan.Step(op, $"{node.OpType} node '{(node.Name.Length > 0 ? node.Name : string.Join(",", node.Output))}'",
                     node.Input.Select(n => n.Length == 0 ? -1 : _slots[n]).ToArray(), outSlots, []));
         }
 
@@ -125,10 +164,32 @@ internal sealed class GraphCompiler
                 throw Fail($"graph output '{output.Name}' is not computed by any node");
             var declared = output.Type?.TensorType != null ? Declared(output, "graph output") : null;
             var inferred = _infos[slot];
+            if (declared != null && declared.ElementType != inferred.Type)
+                throw Fail($"graph output '{output.Name}' is declared {OnnxElementTypes.Name(declared.ElementType)}, the graph computes {OnnxElementTypes.Name(inferred.Type)}");
             Outputs.Add(declared ?? new OnnxValueInfo(output.Name, inferred.Type, inferred.Shape, null));
             outputSlots.Add(slot);
         }
         return new ExecutionPlan(WithReleases(steps, outputSlots), constants.ToArray(), inputSlots.ToArray(), outputSlots.ToArray());
+    }
+
+    /// <summary>A node for messages: <c>node 'fc1' (Gemm)</c>, by its outputs when it has no name.</summary>
+    private static string Describe(NodeProto node) =>
+        $"node '{(node.Name.Length > 0 ? node.Name : string.Join(",", node.Output))}' ({node.OpType})";
+
+    /// <summary>Refuses an output whose known shape has more elements than <see cref="OnnxModelOptions.MaxTensorElements"/>.</summary>
+    private void CheckSize(NodeProto node, int output, int[]? shape)
+    {
+        if (shape == null) return;
+        long count = 1;
+        foreach (int d in shape)
+        {
+            if (d == 0) return;
+            if (d < 0) count = -1;
+            else if (count > 0) count = count > long.MaxValue / d ? long.MaxValue : count * d;
+        }
+        if (count > _options.MaxTensorElements)
+            throw Fail($"{Describe(node)} output {output} would have shape [{string.Join(", ", shape)}] ({count} elements), " +
+                $"above the limit of {_options.MaxTensorElements} (OnnxModelOptions.MaxTensorElements)");
     }
 
     private void ReadOpsets()
@@ -146,11 +207,11 @@ internal sealed class GraphCompiler
 
     private OnnxValueInfo Declared(ValueInfoProto value, string what)
     {
-        var tensorType = value.Type?.TensorType
-            ?? throw new OnnxUnsupportedException($"{_source}: {what} '{value.Name}' is not a tensor (sequences, maps and optionals are not supported)");
-        var type = (OnnxElementType)tensorType.ElemType;
-        if (!Enum.IsDefined(type) || type == OnnxElementType.Undefined)
-            throw Fail($"{what} '{value.Name}' has element type {tensorType.ElemType}");
+        if (value.Type == null || value.Type.ValueCase == TypeProto.ValueOneofCase.None)
+            throw Fail($"{what} '{value.Name}' has no type");
+        var tensorType = value.Type.TensorType
+            ?? throw new OnnxUnsupportedException($"{_source}: {what} '{value.Name}' is not a tensor (sequences, maps, optionals and sparse tensors are not supported)");
+        var type = TensorProtoConverter.ElementType(tensorType.ElemType, $"{_source}: {what} '{value.Name}'");
         if (tensorType.Shape == null) return new OnnxValueInfo(value.Name, type, null, null);
         var dims = tensorType.Shape.Dim;
         var shape = new int[dims.Count];
@@ -182,7 +243,7 @@ internal sealed class GraphCompiler
             {
                 if (output.Length == 0) continue;
                 if (_slots.ContainsKey(output) || !producer.TryAdd(output, n))
-                    throw Fail($"value '{output}' is defined more than once (output of node '{graph.Node[n].Name}' ({graph.Node[n].OpType}))");
+                    throw Fail($"value '{output}' is defined more than once (output of {Describe(graph.Node[n])})");
             }
         var pending = new int[graph.Node.Count];
         var readers = new List<int>[graph.Node.Count];
@@ -193,7 +254,7 @@ internal sealed class GraphCompiler
             {
                 if (input.Length == 0 || _slots.ContainsKey(input)) continue;
                 if (!producer.TryGetValue(input, out int p))
-                    throw Fail($"node '{graph.Node[n].Name}' ({graph.Node[n].OpType}) reads '{input}', which no node, initializer or graph input defines");
+                    throw Fail($"{Describe(graph.Node[n])} reads '{input}', which no node, initializer or graph input defines");
                 pending[n]++;
             }
         }
@@ -213,7 +274,7 @@ internal sealed class GraphCompiler
         if (order.Count != graph.Node.Count)
         {
             int stuck = Enumerable.Range(0, graph.Node.Count).First(n => pending[n] > 0);
-            throw Fail($"the graph has a cycle through node '{graph.Node[stuck].Name}' ({graph.Node[stuck].OpType})");
+            throw Fail($"the graph has a cycle through {Describe(graph.Node[stuck])}");
         }
         return order;
     }

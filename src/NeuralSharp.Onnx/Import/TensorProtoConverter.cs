@@ -13,11 +13,8 @@ internal static class TensorProtoConverter
     /// <summary>Reads <paramref name="proto"/>; <paramref name="baseDirectory"/> resolves external data (null: refuse it).</summary>
     public static OnnxTensor ToTensor(TensorProto proto, string where, string? baseDirectory)
     {
-        var type = (OnnxElementType)proto.DataType;
         string name = proto.Name.Length > 0 ? $"tensor '{proto.Name}'" : "a tensor";
-        if (type is OnnxElementType.Undefined or OnnxElementType.Complex64 or OnnxElementType.Complex128
-            || !Enum.IsDefined(type))
-            throw new OnnxUnsupportedException($"{where}: {name} has unsupported data type {OnnxElementTypes.Name(type)}");
+        var type = ElementType(proto.DataType, $"{where}: {name}");
         if (proto.Segment != null)
             throw new OnnxUnsupportedException($"{where}: {name} is segmented (TensorProto.segment is not supported)");
         int[] shape = Dimensions(proto.Dims, $"{where}: {name}");
@@ -38,6 +35,26 @@ internal static class TensorProtoConverter
             return FromRaw(type, shape, proto.RawData.Span, count, where, name);
         }
         return FromTypedFields(proto, type, shape, count, where, name);
+    }
+
+    /// <summary>The newest ONNX data types (float8 variants, uint4, int4, float4e2m1: 17 to 23), which NeuralSharp does not run.</summary>
+    private const int NewestDataType = 23;
+
+    /// <summary>
+    /// Checks an ONNX <c>data_type</c> / <c>elem_type</c> for a value described by <paramref name="what"/>: a type we hold
+    /// in an <see cref="OnnxTensor"/> is returned; complex and the newer ONNX types are unsupported; 0 (undefined) and
+    /// numbers that are no ONNX type mean a malformed file.
+    /// </summary>
+    /// <exception cref="OnnxUnsupportedException">A valid ONNX type without a runtime representation.</exception>
+    /// <exception cref="OnnxFormatException">Undefined or not an ONNX type.</exception>
+    public static OnnxElementType ElementType(int dataType, string what)
+    {
+        var type = (OnnxElementType)dataType;
+        if (type is OnnxElementType.Complex64 or OnnxElementType.Complex128 || dataType > (int)OnnxElementType.BFloat16 && dataType <= NewestDataType)
+            throw new OnnxUnsupportedException($"{what} has unsupported data type {OnnxElementTypes.Name(type)}");
+        if (type == OnnxElementType.Undefined || !Enum.IsDefined(type))
+            throw new OnnxFormatException($"{what} has data type {dataType}, which is {(dataType == 0 ? "undefined" : "not an ONNX data type")}");
+        return type;
     }
 
     /// <summary>Checks dims (non-negative, each fitting an int) and returns them as ints.</summary>

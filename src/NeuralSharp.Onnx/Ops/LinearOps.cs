@@ -31,7 +31,23 @@ internal static class LinearOps
             throw ctx.Fail($"A {ctx.Input(0).ShapeText} and B {ctx.Input(1).ShapeText} must be matrices");
         int m = a == null ? -1 : transA ? a[1] : a[0];
         int n = b == null ? -1 : transB ? b[0] : b[1];
+        int ka = a == null ? -1 : transA ? a[0] : a[1], kb = b == null ? -1 : transB ? b[1] : b[0];
+        if (ka >= 0 && kb >= 0 && ka != kb)
+            throw ctx.Fail($"op(A) of A {ctx.Input(0).ShapeText} (transA={transA}) and op(B) of B {ctx.Input(1).ShapeText} (transB={transB}) do not multiply ({ka} != {kb})");
         bool hasC = ctx.HasInput(2);
+        if (hasC && ctx.Input(2).Shape is { } c)
+        {
+            // C broadcasts one way to [M, N]: each of its (right-aligned) dims is 1 or the matching size.
+            int[] target = [m, n];
+            bool fits = c.Length <= 2;
+            for (int i = 0; fits && i < c.Length; i++)
+            {
+                int dc = c[i], dt = target[2 - c.Length + i];
+                fits = dc < 0 || dt < 0 || dc == 1 || dc == dt;
+            }
+            if (!fits)
+                throw ctx.Fail($"C {ctx.Input(2).ShapeText} does not broadcast to the product's [{(m < 0 ? "?" : m)}, {(n < 0 ? "?" : n)}]");
+        }
         return new DelegateOp((ins, outs) =>
         {
             var A = ins[0]!; var B = ins[1]!;
@@ -133,18 +149,29 @@ internal static class LinearOps
     /// <summary>
     /// The compiler's fusion of Gemm or MatMul + Add with a following activation: inputs X [.., K], W (constant,
     /// [K, N], or [N, K] with transB), bias [N] (optional); attributes transB, activation (an
-    /// <see cref="Activation"/> name), alpha, matrix (1: X must be 2-D, as Gemm requires).
+    /// <see cref="Activation"/> name), alpha, matrix_input (1 when fused from a Gemm: X must be a matrix).
     /// </summary>
     private static OnnxOp CreateFusedLinear(OpContext ctx)
     {
+        ctx.RequireArity(2, 3);
+        ctx.RequireKnownAttributes("transB", "activation", "alpha", "matrix_input");
+        ctx.RequireType(0, OnnxElementType.Float);
         bool transB = ctx.Int("transB", 0) != 0;
-        bool matrix = ctx.Int("matrix", 0) != 0;
-        var activation = Enum.Parse<Activation>(ctx.String("activation", nameof(Activation.Identity)));
+        bool matrixInput = ctx.Int("matrix_input", 0) != 0;
+        string activationName = ctx.String("activation", nameof(Activation.Identity));
+        if (!Enum.TryParse<Activation>(activationName, out var activation) || !Enum.IsDefined(activation) || char.IsDigit(activationName[0]))
+            throw ctx.Fail($"unknown activation '{activationName}'");
         float alpha = ctx.Float("alpha", 0f);
         var w = ctx.Constant(1) ?? throw ctx.Fail("the weight must be a constant");
+        if (w.ElementType != OnnxElementType.Float || w.Rank != 2)
+            throw ctx.Fail($"the weight must be a float matrix, it is {w}");
         int n = transB ? w.Shape[0] : w.Shape[1], k = transB ? w.Shape[1] : w.Shape[0];
-        var bias = ctx.Constant(2);
+        var bias = ctx.HasInput(2) ? ctx.Constant(2) ?? throw ctx.Fail("the bias must be a constant") : null;
+        if (bias != null && (bias.ElementType != OnnxElementType.Float || bias.Length != n || bias.Rank > 2))
+            throw ctx.Fail($"the bias must be {n} floats, it is {bias}");
         var x = ctx.Input(0).Shape;
+        if (x != null && (x.Length == 0 || matrixInput && x.Length != 2 || x[^1] >= 0 && x[^1] != k))
+            throw ctx.Fail($"input {ctx.Input(0).ShapeText} does not fit a weight of {k} inputs and {n} outputs{(matrixInput ? " (Gemm: a matrix)" : "")}");
         int[]? shape = x == null ? null : [.. x[..^1], n];
         // The weight is a constant: pack it once, as the GEMM's micro-kernel reads it, so that a run skips
         // packing B (what dominates a product of few rows); runs too small to profit use the plain path.
@@ -152,8 +179,8 @@ internal static class LinearOps
         return new DelegateOp((ins, outs) =>
         {
             var X = ins[0]!;
-            if (X.Rank < 1 || X.Shape[^1] != k || (matrix && X.Rank != 2))
-                throw new ArgumentException($"linear layer: input [{Dims(X)}] must {(matrix ? "be a matrix" : "end")} with {k} columns");
+            if (X.Rank < 1 || X.Shape[^1] != k || matrixInput && X.Rank != 2)
+                throw new ArgumentException($"linear layer: input [{Dims(X)}] must {(matrixInput ? "be a matrix that ends" : "end")} in {k} features");
             int rows = (int)OnnxTensor.ElementCount(X.Shape[..^1]);
             var y = new float[(long)rows * n];
             var biasSpan = bias == null ? default : bias.AsSpan<float>();

@@ -136,6 +136,7 @@ internal sealed class OpContext
         var a = Attribute(name);
         if (a == null) return null;
         Expect(a, AttributeProto.Types.AttributeType.Tensor);
+        if (a.T == null) throw Fail($"attribute '{a.Name}' has no tensor");
         return TensorProtoConverter.ToTensor(a.T, Where, _baseDirectory);
     }
 
