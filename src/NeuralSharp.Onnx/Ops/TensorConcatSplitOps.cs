@@ -134,7 +134,7 @@ internal static partial class ShapeOps
             int[] sizes;
             if (given != null)
             {
-                if (given.Length != parts || given.Any(s => s < 0) || given.Sum() != dim)
+                if (given.Length != parts || given.Any(s => s < 0 || s > dim) || given.Sum() != dim)
                     throw RunError("Split", $"split {TensorData.Text(given)} does not divide dimension {axis} of {What()} into {parts} parts");
                 sizes = given.Select(s => (int)s).ToArray();
             }

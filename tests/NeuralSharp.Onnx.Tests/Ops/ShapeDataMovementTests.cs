@@ -104,6 +104,31 @@ public class ShapeDataMovementTests
         }
     }
 
+    [Theory]
+    [InlineData(new[] { 37, 70 }, new long[] { 1, 0 })]
+    [InlineData(new[] { 3, 33, 65 }, new long[] { 0, 2, 1 })]
+    [InlineData(new[] { 3, 33, 65 }, new long[] { 2, 0, 1 })]
+    [InlineData(new[] { 2, 17, 1, 19, 5 }, new long[] { 3, 2, 0, 4, 1 })]
+    [InlineData(new[] { 2, 5, 4, 8 }, new long[] { 0, 2, 1, 3 })]
+    [InlineData(new[] { 1, 1, 40 }, new long[] { 2, 1, 0 })]
+    [InlineData(new[] { 181, 190 }, new long[] { 1, 0 })] // planes above the tiling threshold, with ragged tiles
+    [InlineData(new[] { 2, 170, 3, 203 }, new long[] { 2, 0, 3, 1 })]
+    public void TransposeOfLargerShapesMatchesReference(int[] shape, long[] perm)
+    {
+        var x = As(OnnxElementType.Float, Values((int)OnnxTensor.ElementCount(shape), 7), shape);
+        var y = Onnx.Ops.ShapeOps.Transpose(x, perm);
+        var outShape = perm.Select(p => shape[p]).ToArray();
+        Assert.Equal(outShape, y.ShapeArray);
+        var xs = x.ToArray<float>(); var ys = y.ToArray<float>();
+        for (long i = 0; i < ys.Length; i++)
+        {
+            var o = Unravel(i, outShape);
+            var src = new int[shape.Length];
+            for (int k = 0; k < shape.Length; k++) src[perm[k]] = o[k];
+            Assert.Equal(xs[Ravel(src, shape)], ys[i]);
+        }
+    }
+
     [Fact]
     public void TransposeDefaultReversesAndAUnitAxisMoveIsAView()
     {
