@@ -57,10 +57,10 @@ internal static partial class ShapeOps
         if (value.Length != 1) throw ctx.Fail($"attribute 'value' must hold one element, it has shape {TensorData.Text(value.Shape)}");
         TensorData.Width(value.ElementType);
         var dims = ConstantLongs(ctx, 0);
-        int[]? outShape = dims != null ? DimsFromValues("ConstantOfShape", dims, ctx.Fail) : UnknownDims(KnownLength(ctx, 0));
+        int[]? outShape = dims != null ? DimsFromValues(dims, ctx.Fail) : UnknownDims(KnownLength(ctx, 0));
         return Op(new ValueInfo(value.ElementType, outShape), (ins, outs) =>
         {
-            var shape = DimsFromValues("ConstantOfShape", ins[0]!.AsSpan<long>().ToArray(), m => RunError("ConstantOfShape", m));
+            var shape = DimsFromValues(ins[0]!.AsSpan<long>().ToArray(), m => RunError("ConstantOfShape", m));
             var y = TensorData.New(value.ElementType, shape);
             TensorData.Fill(y, value, 0);
             outs[0] = y;
@@ -68,7 +68,7 @@ internal static partial class ShapeOps
     }
 
     /// <summary>Checks that shape values are dimensions (0 to int.MaxValue) and converts them.</summary>
-    private static int[] DimsFromValues(string op, long[] values, Func<string, Exception> fail)
+    private static int[] DimsFromValues(long[] values, Func<string, Exception> fail)
     {
         var dims = new int[values.Length];
         for (int i = 0; i < dims.Length; i++)
@@ -76,7 +76,14 @@ internal static partial class ShapeOps
             if (values[i] < 0 || values[i] > int.MaxValue) throw fail($"shape {TensorData.Text(values)} has dimension {values[i]}");
             dims[i] = (int)values[i];
         }
-        OnnxTensor.ElementCount(dims);
+        try
+        {
+            OnnxTensor.ElementCount(dims);
+        }
+        catch (ArgumentException)
+        {
+            throw fail($"shape {TensorData.Text(values)} has more elements than an array can hold");
+        }
         return dims;
     }
 

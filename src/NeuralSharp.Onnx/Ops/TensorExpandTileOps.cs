@@ -16,7 +16,7 @@ internal static partial class ShapeOps
         var target = ConstantLongs(ctx, 1);
         int[]? outShape = null;
         if (shape != null && target != null)
-            outShape = Broadcast.Shape(shape, DimsFromValues("Expand", target, ctx.Fail), m => ctx.Fail($"input {ctx.Input(0).ShapeText} cannot expand to {TensorData.Text(target)}: {m}"));
+            outShape = Broadcast.Shape(shape, DimsFromValues(target, ctx.Fail), m => ctx.Fail($"input {ctx.Input(0).ShapeText} cannot expand to {TensorData.Text(target)}: {m}"));
         else if (shape != null && KnownLength(ctx, 1) >= 0)
         {
             int rank = Math.Max(shape.Length, KnownLength(ctx, 1));
@@ -29,7 +29,7 @@ internal static partial class ShapeOps
         {
             var x = ins[0]!;
             var values = ins[1]!.AsSpan<long>().ToArray();
-            var dims = DimsFromValues("Expand", values, m => RunError("Expand", m));
+            var dims = DimsFromValues(values, m => RunError("Expand", m));
             var result = Broadcast.Shape(x.Shape, dims, m => RunError("Expand", $"input {TensorData.Text(x.Shape)} cannot expand to {TensorData.Text(values)}: {m}"));
             outs[0] = result.AsSpan().SequenceEqual(x.Shape) ? x : ExpandTo(x, x.Shape, result, result);
         });
@@ -68,7 +68,10 @@ internal static partial class ShapeOps
             if (repeats.Length != shape.Length || repeats.Any(r => r < 0))
                 throw ctx.Fail($"repeats {TensorData.Text(repeats)} must give one non-negative count per axis of {ctx.Input(0).ShapeText}");
             for (int i = 0; i < shape.Length; i++)
-                outShape![i] = repeats[i] == 0 ? 0 : shape[i] < 0 ? -1 : ToDim(shape[i] * repeats[i]);
+            {
+                long dim = repeats[i] == 0 ? 0 : shape[i] < 0 ? -1 : shape[i] * Math.Min(repeats[i], int.MaxValue);
+                outShape![i] = dim <= int.MaxValue ? (int)dim : throw ctx.Fail($"repeats {TensorData.Text(repeats)} make dimension {i} of {ctx.Input(0).ShapeText} too large");
+            }
         }
         return Op(new ValueInfo(type, outShape), (ins, outs) =>
         {
