@@ -28,6 +28,7 @@ internal static partial class ShapeOps
         registry.Add("Slice", 1, CreateSlice);
         registry.Add("Gather", 1, CreateGather);
         registry.Add("GatherElements", 11, CreateGatherElements);
+        registry.Add("GatherND", 11, CreateGatherND);
         registry.Add("OneHot", 9, CreateOneHot);
         registry.Add("Expand", 8, CreateExpand);
         registry.Add("Tile", 6, CreateTile);

@@ -2,7 +2,7 @@ using NeuralSharp.Onnx.Import;
 
 namespace NeuralSharp.Onnx.Ops;
 
-// Index-driven ops: Gather, GatherElements, OneHot. Negative indices count from the back; an index outside
+// Index-driven ops: Gather, GatherElements, GatherND, OneHot. Negative indices count from the back; an index outside
 // [-d, d) is an ArgumentException naming the op, the index and the shape, never a wrong read.
 internal static partial class ShapeOps
 {
@@ -123,6 +123,65 @@ internal static partial class ShapeOps
     private static void Pick<T>(ReadOnlySpan<T> src, Span<T> dst, int[] offsets)
     {
         for (int i = 0; i < offsets.Length; i++) dst[i] = src[offsets[i]];
+    }
+
+    /// <summary>
+    /// GatherND: with b = batch_dims (opset 12) and k = indices.shape[-1], Y[batch, j] = X[batch, indices[batch, j, 0..k), ...]:
+    /// Y has shape indices.shape[:-1] + X.shape[b + k:], each index tuple selecting a slice of X.
+    /// </summary>
+    private static OnnxOp CreateGatherND(OpContext ctx)
+    {
+        ctx.RequireArity(2, 2);
+        ctx.RequireKnownAttributes(ctx.Opset >= 12 ? ["batch_dims"] : []);
+        var type = AnyType(ctx, 0);
+        ctx.RequireType(1, OnnxElementType.Int64);
+        int b = (int)Math.Clamp(ctx.Int("batch_dims", 0), -1, int.MaxValue);
+        if (b < 0) throw ctx.Fail($"batch_dims {ctx.Int("batch_dims", 0)} must be non-negative");
+        var data = ctx.Input(0).Shape;
+        var indices = ctx.Input(1).Shape;
+        int[]? outShape = null;
+        if (data != null && indices != null)
+        {
+            int k = indices.Length > 0 ? indices[^1] : -1;
+            if (indices.Length < 1 || b >= indices.Length || b >= data.Length || (k >= 0 && (k < 1 || b + k > data.Length)))
+                throw ctx.Fail($"data {ctx.Input(0).ShapeText}, indices {ctx.Input(1).ShapeText} and batch_dims {b} do not fit");
+            if (k >= 0) outShape = [.. indices[..^1], .. data[(b + k)..]];
+        }
+        return Op(new ValueInfo(type, outShape), (ins, outs) =>
+        {
+            var x = ins[0]!;
+            var ind = ins[1]!;
+            string What() => $"data {TensorData.Text(x.Shape)}, indices {TensorData.Text(ind.Shape)} and batch_dims {b}";
+            if (ind.Rank < 1 || b >= ind.Rank || b >= x.Rank) throw RunError("GatherND", $"{What()} do not fit");
+            int k = ind.Shape[^1];
+            if (k < 1 || b + k > x.Rank) throw RunError("GatherND", $"{What()}: the last index dimension must be 1 to {x.Rank - b}");
+            for (int i = 0; i < b; i++)
+                if (x.Shape[i] != ind.Shape[i]) throw RunError("GatherND", $"{What()}: batch dimension {i} differs");
+            int batches = (int)TensorData.Product(x.Shape[..b]);
+            int tuples = (int)TensorData.Product(ind.Shape[b..^1]);
+            int inner = (int)TensorData.Product(x.Shape[(b + k)..]);
+            int batchSize = (int)TensorData.Product(x.Shape[b..]);
+            var strides = TensorData.Strides(x.Shape[b..]);
+            var idx = ind.AsSpan<long>();
+            var offsets = new long[batches * tuples];
+            for (int t = 0; t < offsets.Length; t++)
+            {
+                long offset = (long)(t / Math.Max(tuples, 1)) * batchSize;
+                for (int i = 0; i < k; i++)
+                {
+                    long v = idx[t * k + i];
+                    int d = x.Shape[b + i];
+                    if (v < -d || v >= d)
+                        throw RunError("GatherND", $"index {v} is out of range for dimension {b + i} of data {TensorData.Text(x.Shape)} (valid: {-d} to {d - 1})");
+                    offset += (v < 0 ? v + d : v) * strides[i];
+                }
+                offsets[t] = offset;
+            }
+            var y = TensorData.New(x.ElementType, [.. ind.Shape[..^1], .. x.Shape[(b + k)..]]);
+            for (int t = 0; t < offsets.Length && inner > 0; t++)
+                Array.Copy(x.Data, offsets[t], y.Data, (long)t * inner, inner);
+            outs[0] = y;
+        });
     }
 
     /// <summary>

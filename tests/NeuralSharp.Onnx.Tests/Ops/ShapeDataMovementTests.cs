@@ -401,6 +401,21 @@ public class ShapeDataMovementTests
     }
 
     [Fact]
+    public void GatherNDWithBatchDimsAndNegativeIndices()
+    {
+        // data [2, 3, 2]; batch_dims 1; indices [2, 1, 1] pick row indices[b, 0, 0] of batch b.
+        var x = OnnxTensor.FromArray(Enumerable.Range(0, 12).Select(v => (float)v).ToArray(), 2, 3, 2);
+        var model = OneNode("GatherND", ["x", "i"], [In("x", x), Input("i", OnnxElementType.Int64, 2, 1, 1)], opset: 13,
+            attributes: Attr("batch_dims", 1L));
+        Assert.Equal(new[] { 2, 1, 2 }, model.Outputs[0].Shape);
+        var y = model.Run(x, OnnxTensor.FromArray(new long[] { 2, -3 }, 2, 1, 1))[0];
+        Assert.Equal(new[] { 4f, 5, 6, 7 }, y.ToArray<float>());
+        var e = Assert.Throws<ArgumentException>(() => model.Run(x, OnnxTensor.FromArray(new long[] { 3, 0 }, 2, 1, 1)));
+        Assert.Contains("GatherND", e.Message);
+        Assert.Contains("index 3", e.Message);
+    }
+
+    [Fact]
     public void IdentityAndReshapeShareTheInputData()
     {
         var x = OnnxTensor.FromArray(new[] { "a", "b", "c", "d" }, 2, 2);
