@@ -130,6 +130,15 @@ internal sealed class OpContext
         return a.Floats.ToArray();
     }
 
+    /// <summary>A string-list attribute, or null when absent.</summary>
+    public string[]? Strings(string name)
+    {
+        var a = Attribute(name);
+        if (a == null) return null;
+        Expect(a, AttributeProto.Types.AttributeType.Strings);
+        return a.Strings.Select(s => s.ToStringUtf8()).ToArray();
+    }
+
     /// <summary>A tensor attribute, or null when absent.</summary>
     public OnnxTensor? TensorAttribute(string name)
     {

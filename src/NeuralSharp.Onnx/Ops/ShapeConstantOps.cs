@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using NeuralSharp.Onnx.Import;
 using NeuralSharp.Onnx.Protos;
 
@@ -7,11 +6,6 @@ namespace NeuralSharp.Onnx.Ops;
 // Ops that make tensors from attributes or shapes: Constant, ConstantOfShape, Shape, Size, Range.
 internal static partial class ShapeOps
 {
-    // OpContext has no accessor for string-list attributes (Constant's value_strings); read the node directly.
-    // UnsafeAccessor is resolved at compile time, so this stays trimming- and NativeAOT-safe.
-    [UnsafeAccessor(UnsafeAccessorKind.Field, Name = "_node")]
-    private static extern ref NodeProto NodeOf(OpContext ctx);
-
     /// <summary>
     /// Constant: the tensor of attribute 'value', or (opset 12) a scalar/1-D tensor from value_float(s),
     /// value_int(s) (int64) or value_string(s). sparse_value is refused.
@@ -32,20 +26,12 @@ internal static partial class ShapeOps
             "value_int" => OnnxTensor.FromArray([ctx.Int("value_int", 0)]),
             "value_ints" => Vector(ctx.Ints("value_ints")!),
             "value_string" => OnnxTensor.FromArray([ctx.String("value_string", "")]),
-            _ => Vector(StringsAttribute(ctx, "value_strings")),
+            _ => Vector(ctx.Strings("value_strings")!),
         };
         return Op(ValueInfo.Of(value), (_, outs) => outs[0] = value);
     }
 
     private static OnnxTensor Vector<T>(T[] values) => OnnxTensor.FromArray(values, values.Length);
-
-    private static string[] StringsAttribute(OpContext ctx, string name)
-    {
-        var a = NodeOf(ctx).Attribute.First(a => a.Name == name);
-        if (a.Type is not (AttributeProto.Types.AttributeType.Strings or AttributeProto.Types.AttributeType.Undefined))
-            throw ctx.Fail($"attribute '{name}' is {a.Type}, expected Strings");
-        return a.Strings.Select(s => s.ToStringUtf8()).ToArray();
-    }
 
     /// <summary>ConstantOfShape: a tensor of the shape given by the int64 input, filled with the one-element 'value' attribute (default float 0).</summary>
     private static OnnxOp CreateConstantOfShape(OpContext ctx)

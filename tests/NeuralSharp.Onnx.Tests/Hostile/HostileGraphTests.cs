@@ -296,7 +296,7 @@ public class HostileGraphTests
                 ["a"] = OnnxTensor.FromArray(Array.Empty<float>(), 1 << 30, 0),
                 ["b"] = OnnxTensor.FromArray(Array.Empty<float>(), 0, 1 << 20),
             });
-        Refusal.Load<OnnxFormatException>(model, "node 'gemm_y' (Gemm) output 0 would have shape [1073741824, 1048576]", "OnnxModelOptions.MaxTensorElements");
+        Refusal.Load<OnnxFormatException>(model, "node 'gemm_y'", "output 0 would have shape [1073741824, 1048576]", "OnnxModelOptions.MaxTensorElements");
         // Below the limit a zero-sized product is fine; with a lower limit a small one is refused.
         var small = Model([Node("MatMul", ["x", "w"], ["y"])], [Input("x", OnnxElementType.Float, 64, 4)], [Output("y")],
             new Dictionary<string, OnnxTensor> { ["w"] = OnnxTensor.FromArray(new float[4 * 64], 4, 64) });
