@@ -41,6 +41,37 @@ public sealed class OnnxTensor
     /// <summary>The backing array; it may be longer than <see cref="Length"/> (pooled buffers, views).</summary>
     internal Array Data { get; }
 
+    /// <summary>True when <see cref="Data"/> was rented by <see cref="Rent{T}"/>: the plan may return it to the pool.</summary>
+    internal bool Pooled { get; set; }
+
+    /// <summary>Below this many elements a fresh array is cheaper than a trip through the pool.</summary>
+    private const int PoolThreshold = 4096;
+
+    /// <summary>
+    /// A tensor over an array rented from <see cref="System.Buffers.ArrayPool{T}.Shared"/>, NOT zeroed: the op must
+    /// write every element. The execution plan returns the array after the value's last reader, so that the next
+    /// layer or run reuses memory that is already mapped and in cache instead of fresh pages.
+    /// </summary>
+    internal static OnnxTensor Rent<T>(int[] shape)
+    {
+        long count = ElementCount(shape);
+        if (count < PoolThreshold) return new OnnxTensor(OnnxElementTypes.Of<T>(), shape, new T[count]);
+        return new OnnxTensor(OnnxElementTypes.Of<T>(), shape, System.Buffers.ArrayPool<T>.Shared.Rent((int)count)) { Pooled = true };
+    }
+
+    /// <summary>Gives a rented array back to its pool (the tensor must not be used afterwards).</summary>
+    internal void ReturnToPool()
+    {
+        switch (Data)
+        {
+            case float[] a: System.Buffers.ArrayPool<float>.Shared.Return(a); break;
+            case double[] a: System.Buffers.ArrayPool<double>.Shared.Return(a); break;
+            case long[] a: System.Buffers.ArrayPool<long>.Shared.Return(a); break;
+            case int[] a: System.Buffers.ArrayPool<int>.Shared.Return(a); break;
+            case bool[] a: System.Buffers.ArrayPool<bool>.Shared.Return(a); break;
+        }
+    }
+
     /// <summary>A tensor that owns <paramref name="data"/> (not copied), with the given shape.</summary>
     /// <exception cref="ArgumentException">The shape needs more elements than <paramref name="data"/> has, a dimension is
     /// negative, or <typeparamref name="T"/> is not an ONNX element type.</exception>

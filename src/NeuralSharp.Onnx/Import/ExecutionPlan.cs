@@ -50,10 +50,25 @@ internal sealed class ExecutionPlan
             for (int i = 0; i < outs.Length; i++)
                 if (step.Outputs[i] >= 0)
                     slots[step.Outputs[i]] = outs[i] ?? throw new InvalidOperationException($"{step.Description}: output {i} was not computed");
-            foreach (int slot in step.Release) slots[slot] = null;
+            foreach (int slot in step.Release) Release(slots, slot);
         }
         var result = new OnnxTensor[_outputSlots.Length];
         for (int i = 0; i < result.Length; i++) result[i] = slots[_outputSlots[i]]!;
         return result;
+    }
+
+    /// <summary>
+    /// Drops a value after its last reader and, when its array was rented and no live value shares it (a reshape
+    /// view, an Identity output, a graph output), returns the array to the pool. Constants are never returned: their
+    /// arrays serve every run.
+    /// </summary>
+    private void Release(OnnxTensor?[] slots, int slot)
+    {
+        var tensor = slots[slot];
+        slots[slot] = null;
+        if (tensor is not { Pooled: true } || _constants[slot] != null) return;
+        foreach (var other in slots)
+            if (other != null && ReferenceEquals(other.Data, tensor.Data)) return;
+        tensor.ReturnToPool();
     }
 }

@@ -137,6 +137,8 @@ internal sealed class GraphCompiler
                 {
                     throw new OnnxFormatException($"{_source}: {Describe(node)} fails on its constant inputs: {e.Message}", e);
                 }
+                // A folded value serves every run: its array must never go back to the pool.
+                foreach (var value in folded) if (value != null) value.Pooled = false;
             }
             var outSlots = new int[node.Output.Count];
             for (int i = 0; i < outSlots.Length; i++)

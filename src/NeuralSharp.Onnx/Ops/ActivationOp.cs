@@ -28,8 +28,8 @@ internal sealed class ActivationOp : OnnxOp
     public override void Run(OnnxTensor?[] inputs, OnnxTensor?[] outputs)
     {
         var x = inputs[0]!;
-        var y = new float[x.Length];
-        Activations.Forward(_activation, x.AsSpan<float>(), y, _alpha);
-        outputs[0] = OnnxTensor.FromArray(y, x.ShapeArray);
+        var y = OnnxTensor.Rent<float>(x.ShapeArray);
+        Activations.Forward(_activation, x.AsSpan<float>(), y.AsSpan<float>(), _alpha);
+        outputs[0] = y;
     }
 }

@@ -32,9 +32,9 @@ internal static class ElementwiseLoops
         where TOp : struct, IBinaryRun<TA, TB, TR>
     {
         var shape = Broadcast.Shape(a.Shape, b.Shape, m => new ArgumentException($"{what}: {m}"));
-        var y = new TR[OnnxTensor.ElementCount(shape)];
-        Binary<TA, TB, TR, TOp>(op, a.AsSpan<TA>(), a.Shape, b.AsSpan<TB>(), b.Shape, y, shape);
-        return new OnnxTensor(OnnxElementTypes.Of<TR>(), shape, y);
+        var y = OnnxTensor.Rent<TR>(shape);
+        Binary<TA, TB, TR, TOp>(op, a.AsSpan<TA>(), a.Shape, b.AsSpan<TB>(), b.Shape, y.AsSpan<TR>(), shape);
+        return y;
     }
 
     /// <summary>

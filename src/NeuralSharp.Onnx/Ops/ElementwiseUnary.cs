@@ -70,9 +70,9 @@ internal static partial class ElementwiseOps
         {
             case float[]:
             {
-                var y = new float[x.Length];
-                f.F32(x.AsSpan<float>(), y);
-                return OnnxTensor.FromArray(y, x.ShapeArray);
+                var y = OnnxTensor.Rent<float>(x.ShapeArray);
+                f.F32(x.AsSpan<float>(), y.AsSpan<float>());
+                return y;
             }
             case double[]:
             {

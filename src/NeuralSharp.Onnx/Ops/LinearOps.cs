@@ -182,14 +182,15 @@ internal static class LinearOps
             if (X.Rank < 1 || X.Shape[^1] != k || matrixInput && X.Rank != 2)
                 throw new ArgumentException($"linear layer: input [{Dims(X)}] must {(matrixInput ? "be a matrix that ends" : "end")} in {k} features");
             int rows = (int)OnnxTensor.ElementCount(X.Shape[..^1]);
-            var y = new float[(long)rows * n];
+            var Y = OnnxTensor.Rent<float>([.. X.Shape[..^1], n]);
+            var y = Y.AsSpan<float>();
             var biasSpan = bias == null ? default : bias.AsSpan<float>();
             if (GemmPackedB.Pays(rows, n, k))
                 Gemm.SgemmBiasActivationPacked(false, rows, X.AsSpan<float>(), k, packed, biasSpan, activation, alpha, y, n);
             else
                 Gemm.SgemmBiasActivation(false, transB, rows, n, k, X.AsSpan<float>(), k, w.AsSpan<float>(), transB ? k : n,
                     biasSpan, activation, alpha, y, n);
-            outs[0] = OnnxTensor.FromArray(y, [.. X.Shape[..^1], n]);
+            outs[0] = Y;
         })
         { Outputs = [new ValueInfo(OnnxElementType.Float, shape)] };
     }

@@ -43,11 +43,11 @@ internal static class NnLayerNormalizationOp
             var block = x.ShapeArray[a..];
             var gamma = FitBlock(ins[1]!, block, "LayerNormalization Scale");
             var beta = hasBias ? FitBlock(ins[2]!, block, "LayerNormalization B") : default;
-            var y = new float[x.Length];
+            var y = OnnxTensor.Rent<float>(x.ShapeArray);
             var mean = new float[rows];
             var rstd = new float[rows];
-            LayerNorm.Forward(x.AsSpan<float>(), gamma, beta, epsilon, y, mean, rstd, rows, cols);
-            outs[0] = OnnxTensor.FromArray(y, x.ShapeArray);
+            LayerNorm.Forward(x.AsSpan<float>(), gamma, beta, epsilon, y.AsSpan<float>(), mean, rstd, rows, cols);
+            outs[0] = y;
             var stats = x.ShapeArray.Select((d, i) => i < a ? d : 1).ToArray();
             if (outs.Length > 1) outs[1] = OnnxTensor.FromArray(mean, stats);
             if (outs.Length > 2) outs[2] = OnnxTensor.FromArray(rstd, stats);

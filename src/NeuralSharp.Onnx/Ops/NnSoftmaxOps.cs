@@ -42,14 +42,15 @@ internal static class NnSoftmaxOps
 
     private static OnnxTensor RunFloat(Kind kind, OnnxTensor x, int outer, int dim, int inner)
     {
-        var y = new float[x.Length];
+        var result = OnnxTensor.Rent<float>(x.ShapeArray);
+        var y = result.AsSpan<float>();
         switch (kind)
         {
             case Kind.Softmax: Softmax.Forward(x.AsSpan<float>(), y, outer, dim, inner); break;
             case Kind.LogSoftmax: Softmax.LogForward(x.AsSpan<float>(), y, outer, dim, inner); break;
             default: Hardmax<float>(x.AsSpan<float>(), y, outer, dim, inner); break;
         }
-        return OnnxTensor.FromArray(y, x.ShapeArray);
+        return result;
     }
 
     private static OnnxTensor RunDouble(Kind kind, OnnxTensor x, int outer, int dim, int inner)
