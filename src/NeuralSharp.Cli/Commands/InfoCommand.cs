@@ -1,6 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
-using Google.Protobuf;
+using NeuralSharp.Onnx.Import;
 using NeuralSharp.Onnx;
 using NeuralSharp.Onnx.Protos;
 using NeuralSharp.Serialization;
@@ -66,15 +66,7 @@ internal static class InfoCommand
 
     private static void OnnxInfo(string path, TextWriter output)
     {
-        ModelProto proto;
-        try
-        {
-            proto = ModelProto.Parser.ParseFrom(File.ReadAllBytes(path));
-        }
-        catch (InvalidProtocolBufferException e)
-        {
-            throw new OnnxFormatException($"{path}: not a valid ONNX protobuf ({e.Message})", e);
-        }
+        var proto = ProtobufParsing.Parse(ModelProto.Parser, File.ReadAllBytes(path), path, "ONNX model");
         if (proto.Graph == null) throw new OnnxFormatException($"{path}: not an ONNX model (no graph)");
         var graph = proto.Graph;
         output.WriteLine($"ONNX model: {Path.GetFullPath(path)}");
