@@ -105,30 +105,9 @@ public sealed class NpyFuzzTests
                 description = $"header character at {at}";
                 break;
             }
-            case 4: // truncation
-            {
-                int length = random.Next(valid.Length);
-                bytes.RemoveRange(length, valid.Length - length);
-                description = $"truncated to {length}";
+            case 4 or 5 or 6: // truncation, insertion, deletion
+                description = ByteMutations.Resize(bytes, random);
                 break;
-            }
-            case 5: // insertion
-            {
-                int at = random.Next(bytes.Count + 1);
-                var extra = new byte[random.Next(1, 5)];
-                random.NextBytes(extra);
-                bytes.InsertRange(at, extra);
-                description = $"{extra.Length} bytes inserted at {at}";
-                break;
-            }
-            case 6: // deletion
-            {
-                int at = random.Next(bytes.Count);
-                int count = Math.Min(random.Next(1, 5), bytes.Count - at);
-                bytes.RemoveRange(at, count);
-                description = $"{count} bytes deleted at {at}";
-                break;
-            }
             case 7: // a length field: the .npy header length, or any 2/4-byte little-endian field (zip sizes)
             {
                 int at = valid[0] == 0x93 ? 8 : random.Next(Math.Max(1, bytes.Count - 4));
