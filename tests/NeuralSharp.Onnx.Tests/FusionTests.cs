@@ -81,4 +81,38 @@ public class FusionTests
         double y = 1 - (((((1.061405429 * t - 1.453152027) * t) + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * Math.Exp(-x * x);
         return Math.Sign(x) * y;
     }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void GemmBatchNormReluFoldsIntoOneStepInInferenceModeOnly(bool training)
+    {
+        const int rows = 6, k = 5, n = 4;
+        var w = Random(n * k, 7); var b = Random(n, 8); var x = Random(rows * k, 9);
+        float[] scale = [1.5f, 0.5f, -1f, 2f], beta = [0.1f, -0.2f, 0.3f, 0f], mean = [0.2f, -0.1f, 0f, 0.5f], variance = [1f, 0.25f, 4f, 0.5f];
+        var bn = Node("BatchNormalization", ["z", "s", "beta", "mean", "var"], ["n"], Attr("epsilon", 1e-3f));
+        if (training) bn.Attribute.Add(Attr("training_mode", 1L));
+        var model = Load(Model(
+            [Node("Gemm", ["x", "w", "b"], ["z"], Attr("transB", 1L)), bn, Node("Relu", ["n"], ["y"])],
+            [Input("x", OnnxElementType.Float, -1, k)], [Output("y")],
+            new Dictionary<string, OnnxTensor>
+            {
+                ["w"] = OnnxTensor.FromArray(w, n, k), ["b"] = OnnxTensor.FromArray(b, n), ["s"] = OnnxTensor.FromArray(scale, n),
+                ["beta"] = OnnxTensor.FromArray(beta, n), ["mean"] = OnnxTensor.FromArray(mean, n), ["var"] = OnnxTensor.FromArray(variance, n),
+            }, opset: 15));
+        Assert.Equal(training ? 3 : 1, model.StepCount);
+        var z = Reference(x, w, b, rows, k, n, v => v);
+        var y = model.Run(OnnxTensor.FromArray(x, rows, k))[0].AsSpan<float>();
+        for (int j = 0; j < n; j++)
+        {
+            var column = Enumerable.Range(0, rows).Select(i => (double)z[i * n + j]).ToArray();
+            double m = training ? column.Average() : mean[j];
+            double v = training ? column.Select(c => (c - m) * (c - m)).Average() : variance[j];
+            for (int i = 0; i < rows; i++)
+            {
+                double expected = Math.Max(0, (column[i] - m) / Math.Sqrt(v + 1e-3) * scale[j] + beta[j]);
+                Assert.Equal(expected, y[i * n + j], 5);
+            }
+        }
+    }
 }

@@ -13,9 +13,9 @@ namespace NeuralSharp.Onnx.Import;
 /// A pattern is fused only when its intermediate values have no other reader and are not graph outputs, so the
 /// graph computes the same values.
 /// </summary>
-internal static class Fusion
+internal static partial class Fusion
 {
-    public static List<NodeProto> Apply(List<NodeProto> nodes, HashSet<string> graphOutputs, Func<string, OnnxTensor?> constantOf)
+    public static List<NodeProto> Apply(List<NodeProto> nodes, HashSet<string> graphOutputs, Func<string, OnnxTensor?> constantOf, int opset = 17)
     {
         // Exporters write scalars such as GELU's sqrt 2 as Constant nodes rather than initializers.
         var constantNodes = new Dictionary<string, OnnxTensor>(StringComparer.Ordinal);
@@ -31,6 +31,7 @@ internal static class Fusion
 
         nodes = FuseGelu(nodes, graphOutputs, ConstantOf);
         nodes = FuseSilu(nodes, graphOutputs);
+        nodes = FoldBatchNorm(nodes, graphOutputs, ConstantOf, constantNodes, opset);
         return FuseLinear(nodes, graphOutputs, ConstantOf);
     }
 
@@ -151,8 +152,7 @@ internal static class Fusion
             if (removed.Contains(node) || !IsDefault(node)) continue;
             string x, w; string? bias = null; bool transB; NodeProto tail;
             bool matrixInput = false;
-            (string, AttributeProto.Types.AttributeType)[] gemmAttributes = [("alpha", FloatAttr), ("beta", FloatAttr), ("transA", IntAttr), ("transB", IntAttr)];
-            if (Is(node, "Gemm", 2, gemmAttributes) || Is(node, "Gemm", 3, gemmAttributes))
+            if (Is(node, "Gemm", 2, GemmAttributes) || Is(node, "Gemm", 3, GemmAttributes))
             {
                 if (node.Attribute.Any(a => a.Name is "transA" && a.I != 0 || a.Name is "alpha" or "beta" && a.F != 1f)) continue;
                 x = node.Input[0]; w = node.Input[1];

@@ -94,7 +94,7 @@ internal sealed class GraphCompiler
             OperatorCounts[node.OpType] = OperatorCounts.GetValueOrDefault(node.OpType) + 1;
         }
         var graphOutputNames = graph.Output.Select(o => o.Name).ToHashSet(StringComparer.Ordinal);
-        nodes = Fusion.Apply(nodes, graphOutputNames, name => _slots.TryGetValue(name, out int s) ? _infos[s].Constant : null);
+        nodes = Fusion.Apply(nodes, graphOutputNames, name => _slots.TryGetValue(name, out int s) ? _infos[s].Constant : null, Opset);
 
         var steps = new List<ExecutionPlan.Step>();
         foreach (var node in nodes)
