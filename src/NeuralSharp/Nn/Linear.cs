@@ -87,12 +87,12 @@ public sealed class Linear : Module
     /// </summary>
     /// <remarks>
     /// <para>Contract: after this call W must not change while the cache is enabled, or forwards may use the old values.
-    /// A write to W that the layer cannot see — <see cref="Module.LoadStateDict"/>, an optimizer step on gradients of a
-    /// graph recorded earlier, <see cref="ResetParameters"/> of another layer sharing W, writes through
+    /// A write to W that the layer cannot see — an optimizer step on gradients of a graph recorded earlier, <see cref="ResetParameters"/> of another layer sharing W, writes through
     /// <see cref="Tensor.Data"/> — needs another call of this method (or <see cref="ReleaseInferenceCache"/>). (Tensors
     /// carry no version counter that would reveal such writes.)</para>
     /// <para>Safety nets: a forward in training mode or one that records a graph (the weights are about to be trained)
-    /// releases the cache and disables it until the next call; <see cref="ResetParameters"/> on this layer refreshes it.</para>
+    /// releases the cache and disables it until the next call; <see cref="ResetParameters"/> on this layer and
+    /// <see cref="Module.LoadStateDict"/> refresh it (the next forward repacks the new values).</para>
     /// <para>Memory: one more copy of W (In · Out floats, Out rounded up to the GEMM's register tile). Results equal the
     /// uncached forward's up to float rounding: the packed product sums in the blocked GEMM's order, which the uncached
     /// call also uses for these shapes except its few-row path (under 41 rows with AVX-512). Concurrent forwards in
@@ -105,6 +105,13 @@ public sealed class Linear : Module
             _packedWeight = null;
             _inferencePrepared = true;
         }
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>New weights: a prepared inference cache is repacked from them by the next forward that uses it.</remarks>
+    protected override void OnStateLoaded()
+    {
+        lock (_packGate) _packedWeight = null;
     }
 
     /// <summary>Disables the inference cache and drops the packed copy of W (its memory is reclaimed by the GC).</summary>

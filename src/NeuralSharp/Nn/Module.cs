@@ -123,7 +123,14 @@ public abstract class Module
                 throw new ArgumentException($"LoadStateDict: '{key}' has shape {ShapeUtil.Format(source.Shape)} in the state dict but {ShapeUtil.Format(target.Shape)} in the model.");
             source.Data.CopyTo(target.Data);
         }
+        foreach (var module in Modules()) module.OnStateLoaded();
     }
+
+    /// <summary>
+    /// Called on this module and every descendant after <see cref="LoadStateDict"/> has written new values, so that a
+    /// module holding something derived from its parameters (a packed weight) can drop it.
+    /// </summary>
+    protected virtual void OnStateLoaded() { }
 
     /// <summary>Sets training mode on this module and all descendants.</summary>
     public Module Train(bool mode = true)
