@@ -52,7 +52,7 @@ foreach (var s in sections.Distinct())
         case "sgemm": SgemmBench.Run(options, threads, peak); break;
         case "train": TrainBench.Run(options, threads, torch); break;
         case "infer": InferenceBench.Run(options, threads, torch); break;
-        case "softmax": SoftmaxBench.Run(options); break;
+        case "softmax": SoftmaxBench.Run(options, threads); break;
         case "blocks": BlocksBench.Run(options, threads); break;
         case "onnx": OnnxBench.Run(options, threads); break;
     }

@@ -4,14 +4,14 @@ using K = NeuralSharp.Kernels;
 namespace NeuralSharp.Bench;
 
 /// <summary>
-/// Section "softmax": memory throughput of the softmax, log-softmax and fused cross-entropy kernels (single
-/// thread, contiguous rows) against a plain copy of the same bytes, in cache and out of cache.
+/// Section "softmax": memory throughput of the softmax, log-softmax and fused cross-entropy kernels (contiguous
+/// rows) against a plain copy of the same bytes on the same number of threads, in cache and out of cache.
 /// </summary>
 internal static class SoftmaxBench
 {
     private const long InCacheBytes = 64L << 10, OutOfCacheBytes = 256L << 20;
 
-    public static void Run(BenchOptions o)
+    public static void Run(BenchOptions o, int[] threads)
     {
         int maxN = (int)(OutOfCacheBytes / sizeof(float));
         // One set of buffers for the largest case; smaller cases use their prefixes.
@@ -25,9 +25,12 @@ internal static class SoftmaxBench
             x[i] = (s >> 40) * (8f / (1 << 24)) - 4f; // uniform in [-4, 4)
         }
         y.AsSpan().Clear();
-        var table = new MarkdownTable("kernel", "row (floats)", "data (input)", "GB/s", "copy GB/s", "ratio to copy");
-        foreach (long bytes in new[] { InCacheBytes, OutOfCacheBytes })
+        var table = new MarkdownTable("kernel", "row (floats)", "data (input)", "threads", "GB/s", "copy GB/s", "ratio to copy");
+        int saved = K.KernelThreads.Count;
+        // In cache the kernels stay on one thread (below Softmax's split threshold); out of cache they split rows.
+        foreach (var (bytes, t) in new[] { (InCacheBytes, 1) }.Concat(threads.Select(t => (OutOfCacheBytes, t))))
         {
+            K.KernelThreads.Count = t;
             foreach (int dim in new[] { 1024, 4096 })
             {
                 int n = (int)(bytes / sizeof(float)), rows = n / dim;
@@ -39,7 +42,7 @@ internal static class SoftmaxBench
                 var ds = d.AsMemory(0, n);
                 double io = 2.0 * n * sizeof(float); // read x, write y
                 var ob = o.Quick ? o : o with { Reps = 7 };
-                var copy = Harness.Measure(() => xs.Span.CopyTo(ys.Span), ob).Rate(io / 1e9);
+                var copy = Harness.Measure(() => ParallelCopy(xs, ys, t), ob).Rate(io / 1e9);
                 var soft = Harness.Measure(() => K.Softmax.Forward(xs.Span, ys.Span, rows, dim, 1), ob).Rate(io / 1e9);
                 var log = Harness.Measure(() => K.Softmax.LogForward(xs.Span, ys.Span, rows, dim, 1), ob).Rate(io / 1e9);
                 // Forward reads logits and writes log-probs; backward reads log-probs and accumulates into dLogits
@@ -52,15 +55,29 @@ internal static class SoftmaxBench
                     K.CrossEntropy.Backward(ys.Span, targets, default, 0f, -100, scale, ds.Span, rows, dim);
                 }, ob).Rate(ceIo / 1e9);
                 string size = bytes >= 1 << 20 ? $"{bytes >> 20} MiB" : $"{bytes >> 10} KiB";
-                table.Add("copy (Span.CopyTo)", dim.ToString(), size, Cell(copy), Cell(copy), X(1));
-                table.Add("Softmax.Forward", dim.ToString(), size, Cell(soft), Cell(copy), X(soft.Median / copy.Median));
-                table.Add("Softmax.LogForward", dim.ToString(), size, Cell(log), Cell(copy), X(log.Median / copy.Median));
-                table.Add("CrossEntropy fwd+bwd", dim.ToString(), size, Cell(ce), Cell(copy), X(ce.Median / copy.Median));
+                string th = t.ToString();
+                table.Add("copy (Span.CopyTo)", dim.ToString(), size, th, Cell(copy), Cell(copy), X(1));
+                table.Add("Softmax.Forward", dim.ToString(), size, th, Cell(soft), Cell(copy), X(soft.Median / copy.Median));
+                table.Add("Softmax.LogForward", dim.ToString(), size, th, Cell(log), Cell(copy), X(log.Median / copy.Median));
+                table.Add("CrossEntropy fwd+bwd", dim.ToString(), size, th, Cell(ce), Cell(copy), X(ce.Median / copy.Median));
             }
         }
+        K.KernelThreads.Count = saved;
         table.Print("Softmax and cross-entropy kernels (GB/s, higher is better)",
-            "Single thread, contiguous rows (inner = 1). GB/s = (bytes read + bytes written) / time, median (best). Softmax, log-softmax and copy move 2 x 4 bytes per float;",
+            "Contiguous rows (inner = 1), KernelThreads.Count = threads; the copy is split into as many blocks copied in parallel. Softmax and log-softmax split rows across threads from 2^18 floats;",
+            "cross-entropy runs on one thread. GB/s = (bytes read + bytes written) / time, median (best). Softmax, log-softmax and copy move 2 x 4 bytes per float;",
             "cross-entropy forward+backward (no weights, no smoothing) moves 5 x 4 bytes per float (logits in, log-probs out, log-probs in, dLogits in and out). 64 KiB fits in L2; 256 MiB is far beyond L3.");
+    }
+
+    /// <summary>x copied to y in <paramref name="threads"/> contiguous blocks, one per kernel thread.</summary>
+    private static void ParallelCopy(Memory<float> x, Memory<float> y, int threads)
+    {
+        if (threads == 1) { x.Span.CopyTo(y.Span); return; }
+        K.KernelThreads.For(threads, i =>
+        {
+            int a = (int)((long)x.Length * i / threads), b = (int)((long)x.Length * (i + 1) / threads);
+            x.Span[a..b].CopyTo(y.Span[a..b]);
+        });
     }
 
     private static string Cell((double Median, double Best) r) => $"{F(r.Median)} ({F(r.Best)})";
