@@ -60,7 +60,24 @@ internal static class ExternalData
         string path = Path.GetFullPath(Path.Combine(root, location));
         if (!path.StartsWith(root, StringComparison.Ordinal) || !File.Exists(path))
             throw new OnnxFormatException($"{where}: {name} has external data in '{location}', which does not exist next to the model");
+        if (LeavesThroughLink(root, path))
+            throw new OnnxFormatException($"{where}: {name} has external data location '{location}' that a symbolic link leads outside the model's folder");
         return path;
+    }
+
+    /// <summary>True when a symbolic link on the way from <paramref name="root"/> to <paramref name="path"/> points outside <paramref name="root"/>.</summary>
+    private static bool LeavesThroughLink(string root, string path)
+    {
+        string current = root;
+        foreach (var part in path[root.Length..].Split(Path.DirectorySeparatorChar, StringSplitOptions.RemoveEmptyEntries))
+        {
+            current = Path.Combine(current, part);
+            FileSystemInfo entry = Directory.Exists(current) ? new DirectoryInfo(current) : new FileInfo(current);
+            if (entry.LinkTarget == null) continue;
+            var target = entry.ResolveLinkTarget(returnFinalTarget: true);
+            if (target == null || !Path.GetFullPath(target.FullName).StartsWith(root, StringComparison.Ordinal)) return true;
+        }
+        return false;
     }
 
     private static long ParseNonNegative(string text, string key, string where, string name) =>

@@ -82,6 +82,17 @@ public sealed class HostileExternalDataTests : IDisposable
         Refusal.Load<OnnxFormatException>(Model(("location", location)), _modelDir, $"'{location}' outside the model's folder");
 
     [Fact]
+    public void SymbolicLinksOutOfTheModelFolderAreRefusedAndLinksInsideItFollowed()
+    {
+        File.CreateSymbolicLink(Path.Combine(_modelDir, "escape.bin"), Path.Combine(_dir, "outside.bin"));
+        Directory.CreateSymbolicLink(Path.Combine(_modelDir, "up"), _dir);
+        File.CreateSymbolicLink(Path.Combine(_modelDir, "alias.bin"), Path.Combine(_modelDir, "weights.bin"));
+        Refusal.Load<OnnxFormatException>(Model(("location", "escape.bin"), ("offset", "4")), _modelDir, "'escape.bin' that a symbolic link leads outside");
+        Refusal.Load<OnnxFormatException>(Model(("location", "up/outside.bin"), ("offset", "4")), _modelDir, "'up/outside.bin' that a symbolic link leads outside");
+        Assert.Equal(12, OnnxModel.Load(Model(("location", "alias.bin"), ("offset", "4")), Refusal.Source, _modelDir).ParameterCount);
+    }
+
+    [Fact]
     public void AbsolutePathToAnExistingFileIsRefused() =>
         Refusal.Load<OnnxFormatException>(Model(("location", Path.Combine(_modelDir, "weights.bin"))), _modelDir, "outside the model's folder");
 
