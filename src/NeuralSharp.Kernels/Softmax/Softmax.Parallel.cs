@@ -11,8 +11,13 @@ public static partial class Softmax
     /// <summary>Fewest elements for which softmax over rows is split across threads (smaller inputs stay in cache and finish sooner alone).</summary>
     internal const int ParallelMinElements = 1 << 18;
 
-    /// <summary>True when rows of this size should run on several threads.</summary>
-    private static bool Parallel(int rows, int dim) => rows >= 2 && (long)rows * dim >= ParallelMinElements && KernelThreads.Count > 1;
+    /// <summary>Softmax or log-softmax over contiguous rows with AVX-512: split across threads when the input is large.</summary>
+    private static void Rows512(ReadOnlySpan<float> x, Span<float> y, int rows, int dim, bool log)
+    {
+        if (rows >= 2 && (long)rows * dim >= ParallelMinElements && KernelThreads.Count > 1) RowsInParallel(x, y, rows, dim, log);
+        else if (log) LogForwardRows512(x, y, rows, dim);
+        else ForwardRows512(x, y, rows, dim);
+    }
 
     private unsafe struct RowParts : IKernelLoopBody
     {

@@ -27,12 +27,7 @@ public static partial class Softmax
     {
         int n = Check(nameof(Forward), x.Length, y.Length, -1, outer, dim, inner);
         if (n == 0) return;
-        if (inner == 1 && dim >= 16 && UseRows512)
-        {
-            if (Parallel(outer, dim)) RowsInParallel(x, y, outer, dim, log: false);
-            else ForwardRows512(x, y, outer, dim);
-            return;
-        }
+        if (inner == 1 && dim >= 16 && UseRows512) { Rows512(x, y, outer, dim, log: false); return; }
         for (int o = 0; o < outer; o++)
         {
             int b = o * dim * inner;
@@ -52,12 +47,7 @@ public static partial class Softmax
     {
         int n = Check(nameof(LogForward), x.Length, y.Length, -1, outer, dim, inner);
         if (n == 0) return;
-        if (inner == 1 && dim >= 16 && UseRows512)
-        {
-            if (Parallel(outer, dim)) RowsInParallel(x, y, outer, dim, log: true);
-            else LogForwardRows512(x, y, outer, dim);
-            return;
-        }
+        if (inner == 1 && dim >= 16 && UseRows512) { Rows512(x, y, outer, dim, log: true); return; }
         for (int o = 0; o < outer; o++)
         {
             int b = o * dim * inner;
