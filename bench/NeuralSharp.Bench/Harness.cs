@@ -48,6 +48,27 @@ internal static class Harness
         return new Timing(Median(times), times.Min(), o.Reps, iters);
     }
 
+    /// <summary>
+    /// Like <see cref="Measure"/> for several bodies whose ratios matter, with their repetitions interleaved (rep r of
+    /// every body before rep r + 1 of any), so a change in the machine's state during the measurement (another
+    /// tenant's memory traffic, a slower second vCPU) affects all of them alike instead of whichever ran then.
+    /// </summary>
+    public static Timing[] MeasureInterleaved(Action[] bodies, BenchOptions o)
+    {
+        var iters = new int[bodies.Length];
+        for (int b = 0; b < bodies.Length; b++) iters[b] = Measure(bodies[b], o with { Reps = 1 }).ItersPerRep;
+        var times = new double[bodies.Length][];
+        for (int b = 0; b < bodies.Length; b++) times[b] = new double[o.Reps];
+        for (int r = 0; r < o.Reps; r++)
+            for (int b = 0; b < bodies.Length; b++)
+            {
+                long t0 = Stopwatch.GetTimestamp();
+                for (int i = 0; i < iters[b]; i++) bodies[b]();
+                times[b][r] = Seconds(t0) / iters[b];
+            }
+        return times.Select((t, b) => new Timing(Median(t), t.Min(), o.Reps, iters[b])).ToArray();
+    }
+
     /// <summary>Times each call separately (for latency): median and minimum over <paramref name="calls"/> calls.</summary>
     public static Timing MeasureEachCall(Action body, int calls, double warmupSeconds)
     {

@@ -42,18 +42,27 @@ internal static class SoftmaxBench
                 var ds = d.AsMemory(0, n);
                 double io = 2.0 * n * sizeof(float); // read x, write y
                 var ob = o.Quick ? o : o with { Reps = 7 };
-                var copy = Harness.Measure(() => ParallelCopy(xs, ys, t), ob).Rate(io / 1e9);
-                var soft = Harness.Measure(() => K.Softmax.Forward(xs.Span, ys.Span, rows, dim, 1), ob).Rate(io / 1e9);
-                var log = Harness.Measure(() => K.Softmax.LogForward(xs.Span, ys.Span, rows, dim, 1), ob).Rate(io / 1e9);
                 // Forward reads logits and writes log-probs; backward reads log-probs and accumulates into dLogits
                 // (read + write); targets are read twice.
                 double ceIo = 5.0 * n * sizeof(float) + 2.0 * rows * sizeof(int);
                 float scale = 1f / rows;
-                var ce = Harness.Measure(() =>
-                {
-                    K.CrossEntropy.Forward(xs.Span, targets, default, 0f, -100, ys.Span, rows, dim);
-                    K.CrossEntropy.Backward(ys.Span, targets, default, 0f, -100, scale, ds.Span, rows, dim);
-                }, ob).Rate(ceIo / 1e9);
+                // Interleaved repetitions: the copy and the kernels see the same machine state, so the ratios hold
+                // even when memory bandwidth drifts between seconds (it does on this shared VM).
+                var timings = Harness.MeasureInterleaved(
+                [
+                    () => ParallelCopy(xs, ys, t),
+                    () => K.Softmax.Forward(xs.Span, ys.Span, rows, dim, 1),
+                    () => K.Softmax.LogForward(xs.Span, ys.Span, rows, dim, 1),
+                    () =>
+                    {
+                        K.CrossEntropy.Forward(xs.Span, targets, default, 0f, -100, ys.Span, rows, dim);
+                        K.CrossEntropy.Backward(ys.Span, targets, default, 0f, -100, scale, ds.Span, rows, dim);
+                    },
+                ], ob);
+                var copy = timings[0].Rate(io / 1e9);
+                var soft = timings[1].Rate(io / 1e9);
+                var log = timings[2].Rate(io / 1e9);
+                var ce = timings[3].Rate(ceIo / 1e9);
                 string size = bytes >= 1 << 20 ? $"{bytes >> 20} MiB" : $"{bytes >> 10} KiB";
                 string th = t.ToString();
                 table.Add("copy (Span.CopyTo)", dim.ToString(), size, th, Cell(copy), Cell(copy), X(1));
@@ -65,7 +74,7 @@ internal static class SoftmaxBench
         K.KernelThreads.Count = saved;
         table.Print("Softmax and cross-entropy kernels (GB/s, higher is better)",
             "Contiguous rows (inner = 1), KernelThreads.Count = threads; the copy is split into as many blocks copied in parallel. Softmax and log-softmax split rows across threads from 2^18 floats;",
-            "cross-entropy runs on one thread. GB/s = (bytes read + bytes written) / time, median (best). Softmax, log-softmax and copy move 2 x 4 bytes per float;",
+            "cross-entropy runs on one thread. The four rows of a block are timed with their repetitions interleaved. GB/s = (bytes read + bytes written) / time, median (best). Softmax, log-softmax and copy move 2 x 4 bytes per float;",
             "cross-entropy forward+backward (no weights, no smoothing) moves 5 x 4 bytes per float (logits in, log-probs out, log-probs in, dLogits in and out). 64 KiB fits in L2; 256 MiB is far beyond L3.");
     }
 
