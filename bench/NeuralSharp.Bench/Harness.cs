@@ -26,25 +26,9 @@ internal static class Harness
 {
     public static Timing Measure(Action body, BenchOptions o, int minIters = 1)
     {
-        // Warm-up: at least three calls and WarmupSeconds of wall time.
-        long start = Stopwatch.GetTimestamp();
-        int calls = 0;
-        double once = double.MaxValue;
-        while (calls < 3 || Seconds(start) < o.WarmupSeconds)
-        {
-            long t0 = Stopwatch.GetTimestamp();
-            body();
-            once = Math.Min(once, Seconds(t0));
-            calls++;
-        }
-        int iters = Math.Max(minIters, (int)Math.Ceiling(o.RepSeconds / Math.Max(once, 1e-9)));
+        int iters = Calibrate(body, o, minIters);
         var times = new double[o.Reps];
-        for (int r = 0; r < o.Reps; r++)
-        {
-            long t0 = Stopwatch.GetTimestamp();
-            for (int i = 0; i < iters; i++) body();
-            times[r] = Seconds(t0) / iters;
-        }
+        for (int r = 0; r < o.Reps; r++) times[r] = TimeRep(body, iters);
         return new Timing(Median(times), times.Min(), o.Reps, iters);
     }
 
@@ -55,18 +39,36 @@ internal static class Harness
     /// </summary>
     public static Timing[] MeasureInterleaved(Action[] bodies, BenchOptions o)
     {
-        var iters = new int[bodies.Length];
-        for (int b = 0; b < bodies.Length; b++) iters[b] = Measure(bodies[b], o with { Reps = 1 }).ItersPerRep;
+        int[] iters = bodies.Select(b => Calibrate(b, o, 1)).ToArray();
         var times = new double[bodies.Length][];
         for (int b = 0; b < bodies.Length; b++) times[b] = new double[o.Reps];
         for (int r = 0; r < o.Reps; r++)
-            for (int b = 0; b < bodies.Length; b++)
-            {
-                long t0 = Stopwatch.GetTimestamp();
-                for (int i = 0; i < iters[b]; i++) bodies[b]();
-                times[b][r] = Seconds(t0) / iters[b];
-            }
+            for (int b = 0; b < bodies.Length; b++) times[b][r] = TimeRep(bodies[b], iters[b]);
         return times.Select((t, b) => new Timing(Median(t), t.Min(), o.Reps, iters[b])).ToArray();
+    }
+
+    /// <summary>Warms up (at least three calls and WarmupSeconds of wall time) and returns the iterations per repetition.</summary>
+    private static int Calibrate(Action body, BenchOptions o, int minIters)
+    {
+        long start = Stopwatch.GetTimestamp();
+        int calls = 0;
+        double once = double.MaxValue;
+        while (calls < 3 || Seconds(start) < o.WarmupSeconds)
+        {
+            long t0 = Stopwatch.GetTimestamp();
+            body();
+            once = Math.Min(once, Seconds(t0));
+            calls++;
+        }
+        return Math.Max(minIters, (int)Math.Ceiling(o.RepSeconds / Math.Max(once, 1e-9)));
+    }
+
+    /// <summary>Seconds per iteration over one repetition of <paramref name="iters"/> calls.</summary>
+    private static double TimeRep(Action body, int iters)
+    {
+        long t0 = Stopwatch.GetTimestamp();
+        for (int i = 0; i < iters; i++) body();
+        return Seconds(t0) / iters;
     }
 
     /// <summary>Times each call separately (for latency): median and minimum over <paramref name="calls"/> calls.</summary>
