@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
@@ -56,6 +57,7 @@ public static partial class Softmax
     private static nuint ChunkEnd(nuint i, nuint n, nuint cl) => n - i < cl + 16 ? n : i + cl;
 
     /// <summary>Softmax over one row of n &gt;= LongRow floats in chunks of cl (see the file comment).</summary>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static unsafe void ForwardLongRow512(float* x, float* y, nuint n, nuint cl, float* shifts)
     {
         float m = float.NegativeInfinity, s = 0f;
@@ -82,6 +84,7 @@ public static partial class Softmax
     }
 
     /// <summary>Log-softmax over one row of n &gt;= LongRow floats in chunks of cl (see the file comment).</summary>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static unsafe void LogForwardLongRow512(float* x, float* y, nuint n, nuint cl)
     {
         float m = float.NegativeInfinity, s = 0f;
@@ -117,6 +120,7 @@ public static partial class Softmax
     /// Returns sum(exp(x - shift)) over one chunk of n &gt;= 16 floats, storing the terms into y when asked; prefetches
     /// x and y pf floats ahead (the next chunk).
     /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static unsafe float ExpSumChunk512(float* x, float* y, nuint n, float shift, nuint pf, bool store)
     {
         var max = Vector512.Create(shift);
@@ -129,10 +133,11 @@ public static partial class Softmax
             Sse.Prefetch0(x + i + pf + 16);
             Sse.Prefetch0(x + i + pf + 32);
             Sse.Prefetch0(x + i + pf + 48);
-            var e0 = ExpRow(Vector512.Load(x + i) - max);
-            var e1 = ExpRow(Vector512.Load(x + i + 16) - max);
-            var e2 = ExpRow(Vector512.Load(x + i + 32) - max);
-            var e3 = ExpRow(Vector512.Load(x + i + 48) - max);
+            var e0 = Vector512.Load(x + i) - max;
+            var e1 = Vector512.Load(x + i + 16) - max;
+            var e2 = Vector512.Load(x + i + 32) - max;
+            var e3 = Vector512.Load(x + i + 48) - max;
+            ExpRow4(ref e0, ref e1, ref e2, ref e3);
             // y too, also for log-softmax (which writes it in the second pass): the write misses are then L1/L2 hits.
             Sse.Prefetch0(y + i + pf);
             Sse.Prefetch0(y + i + pf + 16);
@@ -162,6 +167,7 @@ public static partial class Softmax
     /// y *= f over one chunk of n &gt;= 16 floats (the overlapping last vector is loaded first, stored last); prefetches
     /// one line of pfx and of pfy per 4 lines of y.
     /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static unsafe void ScaleChunk512(float* y, nuint n, float f, float* pfx, float* pfy)
     {
         var vf = Vector512.Create(f);
