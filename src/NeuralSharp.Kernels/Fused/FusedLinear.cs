@@ -127,7 +127,7 @@ public static class FusedLinear
             }
         }
 
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
         private readonly void Run<TOp>(TOp op, int j0, int w) where TOp : struct, IQuaternaryOp
         {
             // Column sums of this chunk live in an L1 buffer (a chunk is too wide for registers); each is summed from 0

@@ -79,7 +79,7 @@ internal static unsafe class GemmDots
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void Tile4x3(float* a, nint lda, float* b, nint ldb, float* c, nint ldc, int k, float alpha, float beta)
     {
         float* a0 = a, a1 = a + lda, a2 = a1 + lda, a3 = a2 + lda;
@@ -110,7 +110,7 @@ internal static unsafe class GemmDots
         Finish(s30, a3, b0, kv, k, c, alpha, beta); Finish(s31, a3, b1, kv, k, c + 1, alpha, beta); Finish(s32, a3, b2, kv, k, c + 2, alpha, beta);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void Tile4x1(float* a, nint lda, float* b, float* c, nint ldc, int k, float alpha, float beta)
     {
         float* a0 = a, a1 = a + lda, a2 = a1 + lda, a3 = a2 + lda;

@@ -62,7 +62,7 @@ internal readonly unsafe struct GemmEpilogue
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void Tile<TOp>(TOp op, float* c, nint ldc, float* bias, float* z, int rows, int cols)
         where TOp : struct, IUnaryOp
     {

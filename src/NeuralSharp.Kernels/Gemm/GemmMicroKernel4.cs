@@ -14,7 +14,7 @@ namespace NeuralSharp.Kernels;
 internal static unsafe class GemmMicroKernel4
 {
     /// <summary>C[4, 32] = alpha * Apack[rows r0..r0+3] * Bpack + beta * C (beta == 0: C not read); a points at row r0.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     public static void Kernel512x4(int kc, float* a, float* b, float* c, nint ldc, float alpha, float beta)
     {
         Vector512<float> c0a = default, c0b = default, c1a = default, c1b = default;

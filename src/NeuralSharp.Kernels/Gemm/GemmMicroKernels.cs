@@ -19,7 +19,7 @@ internal static unsafe class GemmMicroKernels
     public const int Nr512 = 32;
 
     /// <summary>The 12x32 AVX-512 kernel: 24 accumulators, two B vectors and one A broadcast per step.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     public static void Kernel512(int kc, float* a, float* b, float* c, nint ldc, float alpha, float beta)
     {
         // Fetch the C tile (read or written at the end) while the FMAs run.
@@ -130,7 +130,7 @@ internal static unsafe class GemmMicroKernels
     public const int Nr256 = 16;
 
     /// <summary>The 6x16 AVX2+FMA kernel: 12 accumulators, two B vectors and one A broadcast per step.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     public static void Kernel256(int kc, float* a, float* b, float* c, nint ldc, float alpha, float beta)
     {
         Vector256<float> c0a = default, c0b = default;

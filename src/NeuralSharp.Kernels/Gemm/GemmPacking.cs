@@ -16,7 +16,7 @@ namespace NeuralSharp.Kernels;
 internal static unsafe class GemmPacking
 {
     /// <summary>Packs op(A)[i0 .. i0+mc, p0 .. p0+kc] into <paramref name="dst"/> (ceil(mc/mr) * mr * kc floats).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     public static void PackA(float* a, nint lda, bool transA, int i0, int p0, int mc, int kc, int mr, float* dst)
     {
         for (int ir = 0; ir < mc; ir += mr)
@@ -57,7 +57,7 @@ internal static unsafe class GemmPacking
     }
 
     /// <summary>Packs op(B)[p0 .. p0+kc, j0 .. j0+nc] into <paramref name="dst"/> (ceil(nc/nr) * nr * kc floats).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     public static void PackB(float* b, nint ldb, bool transB, int p0, int j0, int kc, int nc, int nr, float* dst)
     {
         for (int jr = 0; jr < nc; jr += nr)

@@ -103,7 +103,7 @@ internal static unsafe class GemmRowDots
     /// The rows x cols (each 1..4) corner of a 4 x 4 tile of C; missing rows of A or B repeat the last present one
     /// (computed, not stored), so every element is computed the same way wherever it lies.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void Tile4x4(float* a, nint lda, int rows, float* b, nint ldb, int cols, float* c, nint ldc, int k,
         float alpha, float beta)
     {
@@ -142,7 +142,7 @@ internal static unsafe class GemmRowDots
     }
 
     /// <summary>As <see cref="Tile4x4"/> for a 6 x 4 tile (rows 1..6): 24 accumulators load each vector of B once per 6 rows.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void Tile6x4(float* a, nint lda, int rows, float* b, nint ldb, int cols, float* c, nint ldc, int k,
         float alpha, float beta)
     {

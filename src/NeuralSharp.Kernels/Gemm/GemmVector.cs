@@ -71,7 +71,7 @@ internal static unsafe class GemmVector
     }
 
     /// <summary>y[j] = alpha * dot(x, B[j, :]) + beta * y[j] for j in [j0, j1): eight rows of B streamed at a time.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void Dots(float* x, float* b, nint ldb, float* y, int k, int j0, int j1, float alpha, float beta)
     {
         int kv = k & ~15;
@@ -122,7 +122,7 @@ internal static unsafe class GemmVector
     }
 
     /// <summary>y[j] = alpha * sum_p x[p] * B[p, j] + beta * y[j] for j in [j0, j1): blocks of 128, 64, 16 columns, then scalars.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void Axpys(float* x, float* b, nint ldb, float* y, int k, int j0, int j1, float alpha, float beta)
     {
         Vector512<float> va = Vector512.Create(alpha), vb = Vector512.Create(beta);

@@ -119,7 +119,7 @@ public static class OptimizerKernels
     }
 
     /// <summary>The SGD pass over [0, n); b may equal p when the step uses no buffer (then it is never stored).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static unsafe void SgdRange(float* p, float* g, float* b, int length, SgdStep s)
     {
         nint n = length, i = 0;
@@ -151,7 +151,7 @@ public static class OptimizerKernels
     }
 
     /// <summary>The Adam pass over [0, n).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static unsafe void AdamRange(float* p, float* g, float* pm, float* pv, int length, AdamStep s)
     {
         nint n = length, i = 0;

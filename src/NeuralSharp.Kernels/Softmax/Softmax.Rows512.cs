@@ -17,10 +17,8 @@ namespace NeuralSharp.Kernels;
 // (so y may alias x) and stored after the loop (rewriting identical values); its overlapping lanes are
 // masked out of the sum. The maximum needs no masking (max is idempotent). A NaN (or a ±inf maximum) need not
 // reach the maximum: it turns exp(x - max) and so the sum into NaN, which poisons the whole row.
-// The row kernels here and in Softmax.Rows512Long.cs are NoInlining | AggressiveOptimization. Optimised on first
-// call: the first calls on a large input do not run tier-0 or OSR code. Never inlined: at tier 1 the JIT inlined a row
-// kernel into KernelThreads' loop body for the 2-thread split, then ran out of inlining budget and left ExpRow4 and
-// ExpRow as calls, which made 2-thread softmax 2-4x slower once warm (measured; the 1-thread path was unaffected).
+// The row kernels here and in Softmax.Rows512Long.cs are NoInlining | AggressiveOptimization, like the other hot
+// kernels (why: the comment on KernelThreads.InvokeStruct).
 public static partial class Softmax
 {
     internal static bool UseRows512 => Vector512.IsHardwareAccelerated && Avx512F.IsSupported;

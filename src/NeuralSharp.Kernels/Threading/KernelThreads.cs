@@ -74,6 +74,10 @@ public static class KernelThreads
     private static unsafe void InvokeAction(object? target, void* state, int index) =>
         Unsafe.As<Action<int>>(target!)(index);
 
+    // At tier 1 the JIT inlines the whole body into this method, kernels included. Once a big kernel is inlined here
+    // the inlining budget is spent and the kernel's own [AggressiveInlining] helpers stay calls (measured: GemmVector's
+    // Finish, softmax's ExpRow; 2-thread softmax ran 2-4x slower once warm). So the hot kernels are marked
+    // NoInlining | AggressiveOptimization: compiled on their own, fully optimised from the first call.
     private static unsafe void InvokeStruct<TBody>(object? target, void* state, int index)
         where TBody : struct, IKernelLoopBody =>
         Unsafe.AsRef<TBody>(state).Invoke(index);
