@@ -27,12 +27,7 @@ internal static unsafe class GemmPacking
                 // op(A)(i, p) = a[p * lda + i]: each p gives `rows` contiguous values.
                 float* src = a + (nint)p0 * lda + i0 + ir;
                 for (int p = 0; p < kc; p++, src += lda)
-                {
-                    float* d = dst + (nint)p * mr;
-                    int r = 0;
-                    for (; r < rows; r++) d[r] = src[r];
-                    for (; r < mr; r++) d[r] = 0f;
-                }
+                    CopyPadded(src, dst + (nint)p * mr, rows, mr);
             }
             else
             {
@@ -199,8 +194,11 @@ internal static unsafe class GemmPacking
         int j = 0;
         if (Vector512.IsHardwareAccelerated)
             for (; j + 16 <= count; j += 16) Vector512.Store(Vector512.Load(src + j), dst + j);
-        else if (Vector256.IsHardwareAccelerated)
+        // Then 8 and 4 at a time: A's slivers are 12 wide (the transposed-A pack copies 12 floats per k).
+        if (Vector256.IsHardwareAccelerated)
             for (; j + 8 <= count; j += 8) Vector256.Store(Vector256.Load(src + j), dst + j);
+        if (Vector128.IsHardwareAccelerated)
+            for (; j + 4 <= count; j += 4) Vector128.Store(Vector128.Load(src + j), dst + j);
         for (; j < count; j++) dst[j] = src[j];
         for (; j < width; j++) dst[j] = 0f;
     }
