@@ -54,6 +54,14 @@ public abstract class Optimizer
         foreach (var p in Parameters) p.ZeroGrad();
     }
 
-    /// <summary>A per-parameter state buffer of zeros, created on first use and kept for the optimizer's life.</summary>
-    protected static float[] StateBuffer(ref float[]? slot, int size) => slot ??= new float[size];
+    /// <summary>
+    /// A per-parameter state buffer of <paramref name="size"/> zeros, created on first use in <paramref name="slot"/> and
+    /// kept for the optimizer's life. Its data starts on a 64-byte boundary, like a tensor's, so that the update
+    /// kernels' vector loads and stores never straddle two cache lines.
+    /// </summary>
+    protected static Span<float> StateBuffer(ref float[]? slot, int size)
+    {
+        slot ??= TensorPool.AllocateAligned(size);
+        return slot.AsSpan(TensorPool.AlignedOffset(slot), size);
+    }
 }

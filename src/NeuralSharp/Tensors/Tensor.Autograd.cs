@@ -78,7 +78,11 @@ public sealed partial class Tensor
     internal Span<float> GradBufferForOverwrite(out bool fresh)
     {
         fresh = Grad == null || Grad.IsDisposed;
-        if (fresh) Grad = new Tensor(new TensorStorage(TensorPool.Rent(Size), pooled: true), 0, (int[])_shape.Clone(), scoped: false);
+        if (fresh)
+        {
+            var array = TensorPool.Rent(Size, out int offset);
+            Grad = new Tensor(new TensorStorage(array, pooled: true), offset, (int[])_shape.Clone(), scoped: false);
+        }
         return Grad!.Data;
     }
 

@@ -6,7 +6,8 @@ public sealed partial class Tensor
     public static Tensor Empty(params int[] shape)
     {
         int size = ShapeUtil.SizeOf(shape, "Tensor.Empty");
-        return new Tensor(new TensorStorage(TensorPool.Rent(size), pooled: true), 0, (int[])shape.Clone());
+        var array = TensorPool.Rent(size, out int offset);
+        return new Tensor(new TensorStorage(array, pooled: true), offset, (int[])shape.Clone());
     }
 
     /// <summary>A tensor of zeros.</summary>

@@ -119,7 +119,7 @@ internal static class Broadcasting
             if (target != 1 || shape[d] == 1) continue;
             int outerN = ShapeUtil.Product(shape, 0, d), innerN = ShapeUtil.Product(shape, d + 1, rank);
             var next = TensorPool.Rent(outerN * innerN);
-            Reduce.Sum(current, next, outerN, shape[d], innerN, accumulate: false);
+            Reduce.Sum(current, next.AsSpan(0, outerN * innerN), outerN, shape[d], innerN, accumulate: false);
             if (scratch != null) TensorPool.Return(scratch);
             scratch = next;
             current = next.AsSpan(0, outerN * innerN);
