@@ -32,10 +32,10 @@ public static class TensorPool
 
     /// <summary>
     /// Floats a pooled array holds beyond the length asked for, so that a 64-byte aligned run of that length fits in
-    /// it: the GC aligns arrays' data to 8 bytes only, and a kernel's 64-byte vector loads and stores that straddle two
+    /// it: the GC aligns arrays' data to 8 bytes only (4 on 32-bit runtimes), and a kernel's 64-byte vector loads and stores that straddle two
     /// cache lines cost two accesses, and a line shared by the parts two threads write ping-pongs between the cores.
     /// </summary>
-    private const int AlignmentPadding = 14;
+    private const int AlignmentPadding = 15;
 
     /// <summary>
     /// Rents an array with room for <paramref name="length"/> floats from index 0 (contents undefined): exactly
@@ -69,7 +69,7 @@ public static class TensorPool
     /// <summary>The first index of a pinned, padded array (from this class) whose address is a multiple of 64 bytes.</summary>
     internal static unsafe int AlignedOffset(float[] pinned)
     {
-        // Pinned: the address is fixed for the array's life. Its data is 8-byte aligned, so at most 14 floats of padding.
+        // Pinned: the address is fixed for the array's life. Its data is at least 4-byte aligned: at most 15 floats of padding.
         nint address = (nint)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(pinned));
         return (int)((64 - (address & 63)) & 63) / sizeof(float);
     }
