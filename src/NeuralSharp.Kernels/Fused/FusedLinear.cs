@@ -15,7 +15,7 @@ public static class FusedLinear
     /// <summary>Columns per chunk of work: a chunk's column sums (1 KiB) stay in L1 while its rows stream past.</summary>
     internal const int ChunkCols = 256;
 
-    /// <summary>Passes over at least this many elements are split over threads (by column chunks).</summary>
+    /// <summary>Passes over at least this many elements are split over threads (one run of column chunks per thread).</summary>
     internal const int ParallelThreshold = 1 << 15;
 
     /// <summary>
@@ -88,8 +88,25 @@ public static class FusedLinear
                 Rows = rows, Cols = cols, Act = activation, Alpha = alpha,
             };
             int chunks = (cols + ChunkCols - 1) / ChunkCols;
-            if (chunks > 1 && n >= ParallelThreshold) KernelThreads.For(chunks, pass);
+            int parts = n >= ParallelThreshold ? Math.Min(KernelThreads.Count, chunks) : 1;
+            if (parts > 1) KernelThreads.For(parts, new Parts { Pass = pass, Chunks = chunks, Count = parts });
             else for (int i = 0; i < chunks; i++) pass.Invoke(i);
+        }
+    }
+
+    /// <summary>
+    /// One contiguous run of chunks per thread. Chunks claimed in turn scattered each thread's columns, so the lines of
+    /// dy, y and dz moved between the cores' caches, and the pass on two threads took 3x its one-thread time; with runs
+    /// the 784-1024-1024-10 batch-128 training step is ~1.5% faster at 2 threads.
+    /// </summary>
+    private struct Parts : IKernelLoopBody
+    {
+        public Pass Pass;
+        public int Chunks, Count;
+
+        public readonly void Invoke(int index)
+        {
+            for (int c = Chunks * index / Count, end = Chunks * (index + 1) / Count; c < end; c++) Pass.Invoke(c);
         }
     }
 

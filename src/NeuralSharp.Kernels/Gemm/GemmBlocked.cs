@@ -93,10 +93,12 @@ internal static unsafe class GemmBlocked
             return;
         }
         // Split C along one dimension into `threads` runs of whole tiles. Splitting N re-packs A once per
-        // task (M*K extra), splitting M re-packs B (K*N extra): split the dimension that costs less.
+        // task (M*K extra), splitting M re-packs B (K*N extra): split the dimension that costs less. On a tie
+        // split M, so that each thread writes whole rows: a square weight gradient is then read back by the
+        // optimizer's per-thread halves (OptimizerKernels) on the core that wrote it.
         // A packed B costs nothing to share, so with one, split M unless it has too few tiles.
         bool splitN = args.PackedB != null ? mTiles < threads && nTiles >= threads
-            : nTiles >= threads && (args.N >= args.M || mTiles < threads);
+            : nTiles >= threads && (args.N > args.M || mTiles < threads);
         var task = new Task { Args = args, Tasks = threads, SplitN = splitN, Tiles = splitN ? nTiles : mTiles, Tile = splitN ? nr : mr };
         KernelThreads.For(threads, task);
     }

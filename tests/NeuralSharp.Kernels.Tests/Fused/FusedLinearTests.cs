@@ -50,7 +50,8 @@ public sealed class FusedLinearTests
         yield return (1, 257);
         yield return (3, 513);      // three column chunks, serial
         yield return (64, 600);     // three column chunks, parallel
-        yield return (130, 1024);
+        yield return (130, 1024);   // four chunks: 2 + 2 on two threads, 1 + 1 + 2 on three
+        yield return (40, 1300);    // six chunks, the last partial
         yield return (300, 1);
     }
 
@@ -77,7 +78,7 @@ public sealed class FusedLinearTests
                     FusedLinearReference.ActivationBackward(act, z.AsSpan(off, n), y.AsSpan(off, n), dy.AsSpan(off, n),
                         dzRef.AsSpan(off, n), bgRef.AsSpan(off, cols), rows, cols, alpha);
 
-                    foreach (int threads in new[] { 1, 2 })
+                    foreach (int threads in new[] { 1, 2, 3 })
                     {
                         KernelThreads.Count = threads;
                         // With z and y; then without z wherever the derivative follows from y.

@@ -3,8 +3,9 @@ using NeuralSharp.Kernels.Tests.Threading;
 namespace NeuralSharp.Kernels.Tests;
 
 /// <summary>
-/// The optimizer kernels on tensors large enough to run in parallel chunks: equal to the scalar reference bit for
-/// bit on 1, 2 and 3 threads, for lengths around the threshold and with a partial last chunk, at unaligned offsets.
+/// The optimizer kernels on tensors large enough to run in per-thread parts: equal to the scalar reference bit for
+/// bit on 1, 2 and 3 threads, for lengths around the threshold and not a multiple of the part alignment (16), at
+/// unaligned offsets.
 /// </summary>
 [Collection(KernelThreadsCollection.Name)]
 public sealed class OptimizerKernelsParallelTests
@@ -12,7 +13,7 @@ public sealed class OptimizerKernelsParallelTests
     private static readonly int[] Lengths =
     [
         OptimizerKernels.ParallelThreshold - 1, OptimizerKernels.ParallelThreshold,
-        OptimizerKernels.ParallelThreshold + 3 * OptimizerKernels.ChunkLength + 37,
+        OptimizerKernels.ParallelThreshold + 3 * 16_384 + 37,
     ];
 
     private static void OnThreads(Action<int> body)
