@@ -32,6 +32,15 @@ internal static class Harness
         return new Timing(Median(times), times.Min(), o.Reps, iters);
     }
 
+    /// <summary>Like <see cref="Measure"/>, returning the seconds per iteration of every repetition (one round of several).</summary>
+    public static double[] MeasureTimes(Action body, BenchOptions o)
+    {
+        int iters = Calibrate(body, o, 1);
+        var times = new double[o.Reps];
+        for (int r = 0; r < o.Reps; r++) times[r] = TimeRep(body, iters);
+        return times;
+    }
+
     /// <summary>
     /// Like <see cref="Measure"/> for several bodies whose ratios matter, with their repetitions interleaved (rep r of
     /// every body before rep r + 1 of any), so a change in the machine's state during the measurement (another

@@ -4,13 +4,22 @@ using System.Text.Json.Nodes;
 namespace NeuralSharp.Bench;
 
 /// <summary>
-/// Runs bench/reference/mlp_torch.py (PyTorch) for one section right before our own measurement of that
-/// section, and reads the JSON it prints on its last line of standard output.
+/// Runs bench/reference/mlp_torch.py (PyTorch): for one section right before our own measurement of that section,
+/// reading the JSON it prints on its last line of standard output, or as a <see cref="TorchSession"/>.
 /// </summary>
 internal sealed class TorchReference(string python, string script, bool quick, int[] threads, bool enabled = true)
 {
     public string? Version { get; private set; }
     public string? Note { get; private set; }
+
+    /// <summary>Starts the script as a <see cref="TorchSession"/> (measurements on request), or returns null with <see cref="Note"/> set.</summary>
+    public TorchSession? StartSession()
+    {
+        if (!enabled) { Note = "PyTorch reference skipped (--no-torch)."; return null; }
+        var session = TorchSession.Start(python, script, threads, out string? failure);
+        Note = session?.Note ?? failure;
+        return session;
+    }
 
     /// <summary>Runs one section; returns its "results" array, or null (with <see cref="Note"/> set) on failure.</summary>
     public JsonArray? Run(string section)

@@ -7,7 +7,8 @@ namespace NeuralSharp.Bench;
 
 /// <summary>
 /// Section "train": steady-state training samples/s of ReLU MLPs with Adam (lr 1e-3) and cross-entropy on
-/// seeded random data, NeuralSharp vs PyTorch (bench/reference/mlp_torch.py, same models, same data sizes).
+/// seeded random data, NeuralSharp vs PyTorch (bench/reference/mlp_torch.py --serve, same models, same data sizes),
+/// measured in interleaved rounds.
 /// </summary>
 internal static class TrainBench
 {
@@ -21,16 +22,22 @@ internal static class TrainBench
         ("784-128-10", [128], 128),
     ];
 
+    /// <summary>Rounds per cell: each measures PyTorch's thread combinations, then ours (full run; 2 with --quick).</summary>
+    public const int Rounds = 5;
+
     public static void Run(BenchOptions o, int[] threads, TorchReference torch)
     {
-        var torchResults = torch.Run("train");
+        using var session = torch.StartSession();
         var (data, labels) = RandomData();
         var table = new MarkdownTable(["model", "batch",
             .. threads.Select(t => $"NeuralSharp {t}T"), .. threads.Select(t => $"PyTorch {t}T"),
             "best ours / best PyTorch", .. threads.Select(t => $"ours / PyTorch at {t}T")]);
         int saved = KernelThreads.Count;
-        // Longer repetitions than the kernel sections: a step is milliseconds and the optimizer touches all weights.
-        var to = o with { Reps = o.Quick ? 3 : 7, RepSeconds = o.Quick ? 0.1 : 0.4, WarmupSeconds = o.Quick ? 0.2 : 1.0 };
+        // A step is milliseconds and the optimizer touches all weights: repetitions of 400 ms, 3 per round, and a long
+        // warm-up in the first round only (later rounds continue the same training runs, on both sides).
+        int rounds = o.Quick ? 2 : Rounds;
+        var first = o with { Reps = o.Quick ? 2 : 3, RepSeconds = o.Quick ? 0.1 : 0.4, WarmupSeconds = o.Quick ? 0.2 : 1.0 };
+        var later = first with { WarmupSeconds = 0.1 };
         foreach (var (name, hidden, batch) in Configs)
         {
             var ours = new double[threads.Length];
@@ -38,21 +45,39 @@ internal static class TrainBench
             var theirCfg = new string[threads.Length];
             for (int i = 0; i < threads.Length; i++)
             {
-                KernelThreads.Count = threads[i];
-                ours[i] = batch / Measure(hidden, batch, data, labels, to).Median;
-                var r = TorchReference.Best(torchResults, "train", $"{name} b{batch}", threads[i], "median", higherIsBetter: true);
-                theirs[i] = TorchReference.Get(r, "median");
-                theirCfg[i] = TorchReference.Config(r);
+                var combos = session?.Combos.Where(c => c.Threads == threads[i]).ToArray() ?? [];
+                var theirTimes = combos.Select(_ => new List<double>()).ToArray();
+                var ourTimes = new List<double>();
+                using var run = new TrainRun(hidden, batch, data, labels);
+                for (int round = 0; round < rounds; round++)
+                {
+                    var ro = round == 0 ? first : later;
+                    for (int c = 0; c < combos.Length; c++)
+                        theirTimes[c].AddRange(session!.Train(name, hidden, batch, combos[c].TorchThreads, combos[c].BlasThreads,
+                            ro.Reps, ro.RepSeconds, ro.WarmupSeconds));
+                    KernelThreads.Count = threads[i];
+                    Harness.Settle(o.Quick); // OpenBLAS's idle workers in the script spin for a while before sleeping
+                    ourTimes.AddRange(Harness.MeasureTimes(run.Step, ro));
+                    KernelThreads.Count = saved;
+                }
+                ours[i] = batch / Harness.Median([.. ourTimes]);
+                int best = -1;
+                for (int c = 0; c < combos.Length; c++)
+                    if (best < 0 || Harness.Median([.. theirTimes[c]]) < Harness.Median([.. theirTimes[best]])) best = c;
+                theirs[i] = best < 0 ? double.NaN : batch / Harness.Median([.. theirTimes[best]]);
+                var bc = best < 0 ? default : combos[best];
+                theirCfg[i] = best < 0 || (bc.TorchThreads == bc.Threads && bc.BlasThreads == bc.Threads) ? "" : $" ({bc.TorchThreads}/{bc.BlasThreads})";
             }
-            KernelThreads.Count = saved;
             int bt = ArgMax(theirs);
-            string best = double.IsNaN(theirs[bt]) ? "n/a" : $"{X(ours.Max() / theirs[bt])} (PyTorch best at {threads[bt]}T)";
-            table.Add([name, batch.ToString(), .. ours.Select(v => F(v, 0)), .. theirs.Select((v, j) => F(v, 0) + theirCfg[j]), best,
+            string bestCell = double.IsNaN(theirs[bt]) ? "n/a" : $"{X(ours.Max() / theirs[bt])} (PyTorch best at {threads[bt]}T)";
+            table.Add([name, batch.ToString(), .. ours.Select(v => F(v, 0)), .. theirs.Select((v, j) => F(v, 0) + theirCfg[j]), bestCell,
                 .. ours.Zip(theirs, (a, b) => X(a / b))]);
         }
         table.Print("MLP training (samples/s, higher is better)",
             $"ReLU MLP, Adam lr 1e-3, cross-entropy, {Samples} seeded random samples x {Features} features, {Classes} classes; one step = forward, loss, backward, Adam step, zero grad.",
-            "Cells: median samples/s over repetitions of steady-state steps (warm-up excluded). NeuralSharp: one TensorScope per step, KernelThreads.Count = T.",
+            $"Cells: median samples/s over {rounds} x {first.Reps} repetitions of ~{first.RepSeconds * 1000:0} ms of steady-state steps (warm-up excluded), " +
+            $"in {rounds} interleaved rounds: each round times PyTorch's thread combinations, then NeuralSharp, so both see the same machine state. " +
+            "NeuralSharp: one TensorScope per step, KernelThreads.Count = T.",
             TorchReference.ConfigLegend,
             torch.Note ?? "");
     }
@@ -67,27 +92,42 @@ internal static class TrainBench
         return (data, labels);
     }
 
-    private static Timing Measure(int[] hidden, int batch, float[] data, int[] labels, BenchOptions o)
+    /// <summary>A seeded model, its Adam optimizer and the batches of one configuration; <see cref="Step"/> trains on the next batch.</summary>
+    private sealed class TrainRun : IDisposable
     {
-        RandomSource.ManualSeed(0);
-        var model = Mlp.Create(Features, hidden, Classes);
-        var optimizer = new Adam(model.Parameters(), learningRate: 1e-3f);
-        int batches = Samples / batch;
-        // Batches are made once, outside the timed steps (PyTorch slices views of its data tensor).
-        var inputs = new Tensor[batches];
-        for (int i = 0; i < batches; i++) inputs[i] = Tensor.FromArray(data.AsSpan(i * batch * Features, batch * Features), batch, Features);
-        int step = 0;
-        var timing = Harness.Measure(() =>
+        private readonly Sequential _model;
+        private readonly Adam _optimizer;
+        private readonly Tensor[] _inputs;
+        private readonly int[] _labels;
+        private readonly int _batch;
+        private int _step;
+
+        public TrainRun(int[] hidden, int batch, float[] data, int[] labels)
         {
-            int i = step++ % batches;
+            RandomSource.ManualSeed(0);
+            _model = Mlp.Create(Features, hidden, Classes);
+            _optimizer = new Adam(_model.Parameters(), learningRate: 1e-3f);
+            (_labels, _batch) = (labels, batch);
+            // Batches are made once, outside the timed steps (PyTorch slices views of its data tensor).
+            _inputs = new Tensor[Samples / batch];
+            for (int i = 0; i < _inputs.Length; i++)
+                _inputs[i] = Tensor.FromArray(data.AsSpan(i * batch * Features, batch * Features), batch, Features);
+        }
+
+        public void Step()
+        {
+            int i = _step++ % _inputs.Length;
             using var scope = TensorScope.Begin();
-            var loss = Functional.CrossEntropy(model.Forward(inputs[i]), labels.AsSpan(i * batch, batch));
+            var loss = Functional.CrossEntropy(_model.Forward(_inputs[i]), _labels.AsSpan(i * _batch, _batch));
             loss.Backward();
-            optimizer.Step();
-            optimizer.ZeroGrad();
-        }, o);
-        foreach (var t in inputs) t.Dispose();
-        return timing;
+            _optimizer.Step();
+            _optimizer.ZeroGrad();
+        }
+
+        public void Dispose()
+        {
+            foreach (var t in _inputs) t.Dispose();
+        }
     }
 
     private static int ArgMax(double[] v)

@@ -13,6 +13,14 @@ reported; the C# side shows the best per T.
 Run with Debian's python3-torch: /usr/bin/python3 bench/reference/mlp_torch.py --section train|infer|all
   [--threads 1,2] [--quick]. Progress goes to stderr; the last line of stdout is one JSON object:
 {"torch": version, "note": str, "results": [{"kind", "name", "threads", "torch_threads", "blas_threads", ...figures}]}.
+
+With --serve it instead answers requests, one JSON object per line on stdin, each with one JSON line on stdout,
+so that the C# side can interleave its own measurements with PyTorch's (see bench/README.md):
+  {"op": "info", "threads": [1, 2]} -> {"torch", "note", "combos": [[T, torch threads, OpenBLAS threads], ...]}
+  {"op": "train", "name", "hidden": [...], "batch", "torch_threads", "blas_threads", "reps", "rep_seconds",
+   "warmup_seconds"} -> {"times": [seconds per step of each repetition]}
+A training run's model and optimizer are kept between requests for the same configuration (as the C# side keeps
+its own), so a later round continues the same training instead of starting again.
 """
 import argparse, ctypes, json, statistics, sys, time
 import torch
@@ -71,6 +79,12 @@ def mlp(hidden):
 
 def measure(body, reps, rep_seconds, warmup_seconds):
     """Per-iteration seconds: warm-up, calibrate iterations per repetition, then `reps` repetitions."""
+    times = measure_times(body, reps, rep_seconds, warmup_seconds)
+    return statistics.median(times), min(times)
+
+
+def measure_times(body, reps, rep_seconds, warmup_seconds):
+    """The per-iteration seconds of each of `reps` repetitions, after warm-up and calibration."""
     start, calls, once = time.perf_counter(), 0, float("inf")
     while calls < 3 or time.perf_counter() - start < warmup_seconds:
         t0 = time.perf_counter()
@@ -84,7 +98,7 @@ def measure(body, reps, rep_seconds, warmup_seconds):
         for _ in range(iters):
             body()
         times.append((time.perf_counter() - t0) / iters)
-    return statistics.median(times), min(times)
+    return times
 
 
 def random_data():
@@ -94,6 +108,26 @@ def random_data():
     return x, y
 
 
+def train_step(hidden, batch, x, y):
+    """One training step of a fresh seeded model (a closure over its model, optimizer and batch counter)."""
+    torch.manual_seed(0)
+    model = mlp(hidden)
+    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+    loss_fn = nn.CrossEntropyLoss()
+    batches = SAMPLES // batch
+    step = [0]
+
+    def body():
+        i = step[0] % batches
+        step[0] += 1
+        xb, yb = x[i * batch:(i + 1) * batch], y[i * batch:(i + 1) * batch]
+        loss = loss_fn(model(xb), yb)
+        loss.backward()
+        opt.step()
+        opt.zero_grad()
+    return body
+
+
 def train(threads, quick, blas):
     x, y = random_data()
     reps, rep_s, warm_s = (3, 0.1, 0.2) if quick else (7, 0.4, 1.0)
@@ -101,22 +135,7 @@ def train(threads, quick, blas):
     for name, hidden, batch in TRAIN_CONFIGS:
         for t, tt, bt in combos(threads, blas):
             set_threads(blas, tt, bt)
-            torch.manual_seed(0)
-            model = mlp(hidden)
-            opt = torch.optim.Adam(model.parameters(), lr=1e-3)
-            loss_fn = nn.CrossEntropyLoss()
-            batches = SAMPLES // batch
-            step = [0]
-
-            def body():
-                i = step[0] % batches
-                step[0] += 1
-                xb, yb = x[i * batch:(i + 1) * batch], y[i * batch:(i + 1) * batch]
-                loss = loss_fn(model(xb), yb)
-                loss.backward()
-                opt.step()
-                opt.zero_grad()
-
+            body = train_step(hidden, batch, x, y)
             med, best = measure(body, reps, rep_s, warm_s)
             r = tag({"kind": "train", "name": f"{name} b{batch}", "median": batch / med, "best": batch / best}, t, tt, bt)
             print(f"train {r['name']} torch {tt} / OpenBLAS {bt} threads: {r['median']:,.0f} samples/s", file=sys.stderr)
@@ -153,26 +172,59 @@ def infer(threads, quick, blas):
     return out
 
 
+def describe(blas, default_threads):
+    core = blas.openblas_get_corename().decode() if blas is not None else "not loaded"
+    return f"PyTorch {torch.__version__} (default {default_threads} thread(s) before set_num_threads), " \
+           f"matrix products by OpenBLAS core {core}."
+
+
+def serve(blas, default_threads):
+    """Answers one JSON request per stdin line (see the module docstring) until stdin closes."""
+    x, y = random_data()
+    runs = {}
+    for line in sys.stdin:
+        if not line.strip():
+            continue
+        req = json.loads(line)
+        if req["op"] == "info":
+            reply = {"torch": torch.__version__, "note": describe(blas, default_threads),
+                     "combos": [list(c) for c in combos(req["threads"], blas)]}
+        elif req["op"] == "train":
+            tt, bt = req["torch_threads"], req["blas_threads"]
+            set_threads(blas, tt, bt)
+            key = (tuple(req["hidden"]), req["batch"], tt, bt)
+            if key not in runs:
+                runs[key] = train_step(req["hidden"], req["batch"], x, y)
+            times = measure_times(runs[key], req["reps"], req["rep_seconds"], req["warmup_seconds"])
+            reply = {"times": times}
+            print(f"train {req['name']} b{req['batch']} torch {tt} / OpenBLAS {bt} threads: "
+                  f"{req['batch'] / statistics.median(times):,.0f} samples/s", file=sys.stderr)
+        else:
+            reply = {"error": f"unknown op {req['op']!r}"}
+        print(json.dumps(reply), flush=True)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--section", choices=["train", "infer", "all"], default="all")
     ap.add_argument("--threads", default="1,2")
     ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--serve", action="store_true", help="answer JSON requests on stdin (see the docstring)")
     args = ap.parse_args()
     threads = [int(t) for t in args.threads.split(",")]
     default_threads = torch.get_num_threads()
     torch.manual_seed(0)
     _ = torch.zeros(2, 2) @ torch.zeros(2, 2)  # loads the BLAS library so that openblas() finds it
     blas = openblas()
+    if args.serve:
+        serve(blas, default_threads)
+        return
     results = []
     if args.section in ("train", "all"):
         results += train(threads, args.quick, blas)
     if args.section in ("infer", "all"):
         results += infer(threads, args.quick, blas)
-    core = blas.openblas_get_corename().decode() if blas is not None else "not loaded"
-    note = f"PyTorch {torch.__version__} (default {default_threads} thread(s) before set_num_threads), " \
-           f"matrix products by OpenBLAS core {core}."
-    print(json.dumps({"torch": torch.__version__, "note": note, "results": results}))
+    print(json.dumps({"torch": torch.__version__, "note": describe(blas, default_threads), "results": results}))
 
 
 if __name__ == "__main__":
