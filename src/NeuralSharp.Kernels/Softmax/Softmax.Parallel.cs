@@ -12,10 +12,13 @@ public static partial class Softmax
     internal const int ParallelMinElements = 1 << 18;
 
     /// <summary>Softmax or log-softmax over contiguous rows with AVX-512: split across threads when the input is large.</summary>
-    private static void Rows512(ReadOnlySpan<float> x, Span<float> y, int rows, int dim, bool log)
+    private static unsafe void Rows512(ReadOnlySpan<float> x, Span<float> y, int rows, int dim, bool log)
     {
-        if (rows >= 2 && (long)rows * dim >= ParallelMinElements && KernelThreads.Count > 1) RowsInParallel(x, y, rows, dim, log);
-        else if (log) LogForwardRows512(x, y, rows, dim);
+        // Whether the output streams is decided on the whole output, not on each thread's part.
+        bool stream;
+        fixed (float* py = y) stream = log && Streams((long)rows * dim, py);
+        if (rows >= 2 && (long)rows * dim >= ParallelMinElements && KernelThreads.Count > 1) RowsInParallel(x, y, rows, dim, log, stream);
+        else if (log) LogForwardRows512(x, y, rows, dim, stream);
         else ForwardRows512(x, y, rows, dim);
     }
 
@@ -23,25 +26,25 @@ public static partial class Softmax
     {
         public float* X, Y;
         public int Rows, Dim, Parts;
-        public bool Log;
+        public bool Log, Stream;
 
         public readonly void Invoke(int part)
         {
             int r0 = (int)((long)Rows * part / Parts), r1 = (int)((long)Rows * (part + 1) / Parts);
             var x = new ReadOnlySpan<float>(X + (long)r0 * Dim, (r1 - r0) * Dim);
             var y = new Span<float>(Y + (long)r0 * Dim, (r1 - r0) * Dim);
-            if (Log) LogForwardRows512(x, y, r1 - r0, Dim);
+            if (Log) LogForwardRows512(x, y, r1 - r0, Dim, Stream);
             else ForwardRows512(x, y, r1 - r0, Dim);
         }
     }
 
     /// <summary>Softmax or log-softmax over contiguous rows, split into one block of rows per kernel thread.</summary>
-    private static unsafe void RowsInParallel(ReadOnlySpan<float> x, Span<float> y, int rows, int dim, bool log)
+    private static unsafe void RowsInParallel(ReadOnlySpan<float> x, Span<float> y, int rows, int dim, bool log, bool stream)
     {
         fixed (float* px = x, py = y)
         {
             int parts = Math.Min(rows, KernelThreads.Count);
-            KernelThreads.For(parts, new RowParts { X = px, Y = py, Rows = rows, Dim = dim, Parts = parts, Log = log });
+            KernelThreads.For(parts, new RowParts { X = px, Y = py, Rows = rows, Dim = dim, Parts = parts, Log = log, Stream = stream });
         }
     }
 }

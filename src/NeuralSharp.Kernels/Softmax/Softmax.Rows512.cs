@@ -25,7 +25,7 @@ public static partial class Softmax
 
     private static unsafe void ForwardRows512(ReadOnlySpan<float> x, Span<float> y, int rows, int dim)
     {
-        if (dim >= LongRow) { ForwardLongRows512(x, y, rows, dim, log: false); return; }
+        if (dim >= LongRow) { ForwardLongRows512(x, y, rows, dim, log: false, stream: false); return; }
         fixed (float* px = &MemoryMarshal.GetReference(x), py = &MemoryMarshal.GetReference(y))
             for (int r = 0; r < rows; r++)
             {
@@ -34,9 +34,10 @@ public static partial class Softmax
             }
     }
 
-    private static unsafe void LogForwardRows512(ReadOnlySpan<float> x, Span<float> y, int rows, int dim)
+    /// <summary>Log-softmax rows; <paramref name="stream"/>: write y with non-temporal stores (long rows only, see Softmax.Rows512Long.cs).</summary>
+    private static unsafe void LogForwardRows512(ReadOnlySpan<float> x, Span<float> y, int rows, int dim, bool stream)
     {
-        if (dim >= LongRow) { ForwardLongRows512(x, y, rows, dim, log: true); return; }
+        if (dim >= LongRow) { ForwardLongRows512(x, y, rows, dim, log: true, stream); return; }
         fixed (float* px = &MemoryMarshal.GetReference(x), py = &MemoryMarshal.GetReference(y))
             for (int r = 0; r < rows; r++)
             {

@@ -18,6 +18,11 @@ namespace NeuralSharp.Kernels;
 // While a chunk is exponentiated (compute-bound) the next chunk of x and y, a fixed Chunk floats ahead in the flat
 // array (so into the next row at the end of a row), is prefetched: memory streams at a steady distance. The second
 // pass (L1/L2-bound) prefetches the next row further on (a quarter line per line it writes), so memory stays busy.
+// Streaming (log-softmax whose output is at least StreamingBytes, far beyond the caches): the second pass writes y with
+// non-temporal stores, so memory sees y written once instead of read for ownership and then written back, and the
+// first pass does not prefetch y but fetches x two chunks ahead; the row is then fenced (sfence) so the stores are
+// visible to whichever thread reads y next. Softmax writes its terms in the first pass and rescales them in L1, where
+// streaming stores would not help.
 // Special values: a shift of -inf (all of the row so far is -inf) computes the chunk against float.MaxValue
 // (terms 0) and is kept as -inf, so the chunk scales by exp(-inf - M) = 0 later; an all -inf row ends with S = 0 and
 // gives NaN like the three-pass kernel; NaN or a +inf maximum turns the running sum into NaN and poisons the row.
@@ -32,7 +37,17 @@ public static partial class Softmax
     /// <summary>Most chunks per row kept on the stack (softmax keeps each chunk's shift); longer rows use longer chunks.</summary>
     private const int MaxChunks = 256;
 
-    private static unsafe void ForwardLongRows512(ReadOnlySpan<float> x, Span<float> y, int rows, int dim, bool log)
+    /// <summary>
+    /// Log-softmax outputs of at least this many bytes are streamed (see the file comment): beyond the L2s and half of a
+    /// 32 MiB L3, the output would be evicted before its reader comes anyway. On one thread over rows of 4096 out of
+    /// cache, streaming raised log-softmax from ~0.76x to ~0.88x of a copy's bandwidth (interleaved runs).
+    /// </summary>
+    internal const long StreamingBytes = 16L << 20;
+
+    /// <summary>Whether a log-softmax writing <paramref name="elements"/> floats to <paramref name="y"/> streams its output.</summary>
+    private static unsafe bool Streams(long elements, float* y) => elements * sizeof(float) >= StreamingBytes && ((nint)y & 3) == 0;
+
+    private static unsafe void ForwardLongRows512(ReadOnlySpan<float> x, Span<float> y, int rows, int dim, bool log, bool stream)
     {
         nuint n = (nuint)dim, cl = ChunkLength(n);
         float* shifts = stackalloc float[MaxChunks];
@@ -40,7 +55,7 @@ public static partial class Softmax
             for (int r = 0; r < rows; r++)
             {
                 nuint b = (nuint)r * n;
-                if (log) LogForwardLongRow512(px + b, py + b, n, cl);
+                if (log) LogForwardLongRow512(px + b, py + b, n, cl, stream);
                 else ForwardLongRow512(px + b, py + b, n, cl, shifts);
             }
     }
@@ -66,7 +81,7 @@ public static partial class Softmax
         {
             nuint e = ChunkEnd(i, n, cl);
             float sh = MathF.Max(m, RowMax512(x + i, e - i));
-            float sc = ExpSumChunk512(x + i, y + i, e - i, float.IsNegativeInfinity(sh) ? float.MaxValue : sh, cl, store: true);
+            float sc = ExpSumChunk512(x + i, y + i, e - i, float.IsNegativeInfinity(sh) ? float.MaxValue : sh, cl, store: true, prefetchY: true);
             s = s * (sh == m ? 1f : MathF.Exp(m - sh)) + sc;
             m = sh;
             shifts[k] = sh;
@@ -83,16 +98,17 @@ public static partial class Softmax
         }
     }
 
-    /// <summary>Log-softmax over one row of n &gt;= LongRow floats in chunks of cl (see the file comment).</summary>
+    /// <summary>Log-softmax over one row of n &gt;= LongRow floats in chunks of cl, streaming y or not (see the file comment).</summary>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    private static unsafe void LogForwardLongRow512(float* x, float* y, nuint n, nuint cl)
+    private static unsafe void LogForwardLongRow512(float* x, float* y, nuint n, nuint cl, bool stream)
     {
         float m = float.NegativeInfinity, s = 0f;
         for (nuint i = 0; i < n;)
         {
             nuint e = ChunkEnd(i, n, cl);
             float sh = MathF.Max(m, RowMax512(x + i, e - i));
-            float sc = ExpSumChunk512(x + i, y + i, e - i, float.IsNegativeInfinity(sh) ? float.MaxValue : sh, cl, store: false);
+            float sc = ExpSumChunk512(x + i, y + i, e - i, float.IsNegativeInfinity(sh) ? float.MaxValue : sh, stream ? 2 * cl : cl,
+                store: false, prefetchY: !stream);
             s = s * (sh == m ? 1f : MathF.Exp(m - sh)) + sc;
             m = sh;
             i = e;
@@ -103,6 +119,12 @@ public static partial class Softmax
         nuint t = n - 16, j = 0;
         var yLast = Vector512.Load(x + t) - max - ls;
         float* pfx = x + n + cl, pfy = y + n + cl;
+        if (stream)
+        {
+            StreamLogRow(x, y, n, max, ls, pfx);
+            yLast.Store(y + t);
+            return;
+        }
         for (; j + 64 <= n; j += 64)
         {
             Sse.Prefetch0(pfx + j / 4);
@@ -117,11 +139,34 @@ public static partial class Softmax
     }
 
     /// <summary>
+    /// y = x - max - ls over one row of n &gt;= 16 floats with non-temporal stores, except the overlapping last vector,
+    /// which the caller stores. The stores start at the first 64-byte boundary of y; the head before it is stored
+    /// normally after the loop (from values computed first, so y may alias x). Prefetches pfx as the normal pass does.
+    /// </summary>
+    private static unsafe void StreamLogRow(float* x, float* y, nuint n, Vector512<float> max, Vector512<float> ls, float* pfx)
+    {
+        var head = Vector512.Load(x) - max - ls;
+        nuint j = (nuint)((64 - ((nint)y & 63)) & 63) / sizeof(float);
+        for (; j + 64 <= n; j += 64)
+        {
+            Sse.Prefetch0(pfx + j / 4);
+            Avx512F.StoreAlignedNonTemporal(y + j, Vector512.Load(x + j) - max - ls);
+            Avx512F.StoreAlignedNonTemporal(y + j + 16, Vector512.Load(x + j + 16) - max - ls);
+            Avx512F.StoreAlignedNonTemporal(y + j + 32, Vector512.Load(x + j + 32) - max - ls);
+            Avx512F.StoreAlignedNonTemporal(y + j + 48, Vector512.Load(x + j + 48) - max - ls);
+        }
+        for (; j + 16 <= n; j += 16) Avx512F.StoreAlignedNonTemporal(y + j, Vector512.Load(x + j) - max - ls);
+        // Non-temporal stores are weakly ordered: fence them before the row is handed on (to another thread, maybe).
+        Sse.StoreFence();
+        head.Store(y);
+    }
+
+    /// <summary>
     /// Returns sum(exp(x - shift)) over one chunk of n &gt;= 16 floats, storing the terms into y when asked; prefetches
-    /// x and y pf floats ahead (the next chunk).
+    /// x, and y when asked, pf floats ahead (the next chunk or the one after).
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    private static unsafe float ExpSumChunk512(float* x, float* y, nuint n, float shift, nuint pf, bool store)
+    private static unsafe float ExpSumChunk512(float* x, float* y, nuint n, float shift, nuint pf, bool store, bool prefetchY)
     {
         var max = Vector512.Create(shift);
         nuint t = n - 16, i = 0;
@@ -139,10 +184,13 @@ public static partial class Softmax
             var e3 = Vector512.Load(x + i + 48) - max;
             ExpRow4(ref e0, ref e1, ref e2, ref e3);
             // y too, also for log-softmax (which writes it in the second pass): the write misses are then L1/L2 hits.
-            Sse.Prefetch0(y + i + pf);
-            Sse.Prefetch0(y + i + pf + 16);
-            Sse.Prefetch0(y + i + pf + 32);
-            Sse.Prefetch0(y + i + pf + 48);
+            if (prefetchY)
+            {
+                Sse.Prefetch0(y + i + pf);
+                Sse.Prefetch0(y + i + pf + 16);
+                Sse.Prefetch0(y + i + pf + 32);
+                Sse.Prefetch0(y + i + pf + 48);
+            }
             if (store)
             {
                 e0.Store(y + i);
