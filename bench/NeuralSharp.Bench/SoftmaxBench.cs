@@ -73,8 +73,8 @@ internal static class SoftmaxBench
         }
         K.KernelThreads.Count = saved;
         table.Print("Softmax and cross-entropy kernels (GB/s, higher is better)",
-            "Contiguous rows (inner = 1), KernelThreads.Count = threads; the copy is split into as many blocks copied in parallel. Softmax and log-softmax split rows across threads from 2^18 floats;",
-            "cross-entropy runs on one thread. The four rows of a block are timed with their repetitions interleaved. GB/s = (bytes read + bytes written) / time, median (best). Softmax, log-softmax and copy move 2 x 4 bytes per float;",
+            "Contiguous rows (inner = 1), KernelThreads.Count = threads; the copy is split into as many blocks copied in parallel. Softmax, log-softmax and",
+            "cross-entropy split rows across threads from 2^18 floats. The four rows of a block are timed with their repetitions interleaved. GB/s = (bytes read + bytes written) / time, median (best). Softmax, log-softmax and copy move 2 x 4 bytes per float;",
             "cross-entropy forward+backward (no weights, no smoothing) moves 5 x 4 bytes per float (logits in, log-probs out, log-probs in, dLogits in and out). 64 KiB fits in L2; 256 MiB is far beyond L3.");
     }
 

@@ -10,7 +10,7 @@ namespace NeuralSharp.Kernels;
 /// Fused log-softmax + negative log-likelihood (PyTorch's <c>cross_entropy</c> with class-index targets, class
 /// weights, label smoothing and ignore_index). The caller divides by the returned weight for 'mean' reduction.
 /// </summary>
-public static class CrossEntropy
+public static partial class CrossEntropy
 {
     /// <summary>
     /// Writes lp = log_softmax(logits) row-wise and returns
@@ -38,6 +38,7 @@ public static class CrossEntropy
         Guard.Length(k, nameof(targets), rows, targets.Length);
         Guard.LengthOrEmpty(k, nameof(classWeights), classes, classWeights.Length);
         if (n == 0) return (0, 0);
+        if (InParallel(rows, n)) return ForwardInParallel(logits, targets, classWeights, labelSmoothing, ignoreIndex, logProbs, rows, classes);
         double loss = 0, weight = 0;
         if (classes >= 16 && Softmax.UseRows512)
         {
@@ -67,19 +68,31 @@ public static class CrossEntropy
     {
         int t = targets[i];
         if (t == ignoreIndex) return;
+        var (target, smooth, wy) = RowLossTerms(logProbs.Slice(i * classes, classes), t, classWeights, labelSmoothing);
+        loss += target;
+        if (labelSmoothing != 0) loss += smooth;
+        weight += wy;
+    }
+
+    /// <summary>
+    /// One row's loss terms, added to the total in this order: the target term (1-eps) w[t] (-lp[t]), the smoothing
+    /// term eps/C sum_c w[c] (-lp[c]) (0 without smoothing), and the row's weight w[t].
+    /// </summary>
+    private static (double Target, double Smooth, double Weight) RowLossTerms(ReadOnlySpan<float> lp, int t, ReadOnlySpan<float> classWeights,
+        float labelSmoothing)
+    {
         double eps = labelSmoothing;
         bool weighted = !classWeights.IsEmpty;
-        var lp = logProbs.Slice(i * classes, classes);
         double wy = weighted ? classWeights[t] : 1.0;
-        loss += (1 - eps) * wy * -(double)lp[t];
+        double target = (1 - eps) * wy * -(double)lp[t], smooth = 0;
         if (eps != 0)
         {
-            double smooth = weighted
+            double sum = weighted
                 ? SimdReduce.SumDouble(new ProductOp(), lp, classWeights, lp)
                 : SimdReduce.SumDouble(new FirstOp(), lp, lp, lp);
-            loss += eps / classes * -smooth;
+            smooth = eps / lp.Length * -sum;
         }
-        weight += wy;
+        return (target, smooth, wy);
     }
 
     /// <summary>
@@ -107,10 +120,18 @@ public static class CrossEntropy
         Guard.Length(k, nameof(targets), rows, targets.Length);
         Guard.LengthOrEmpty(k, nameof(classWeights), classes, classWeights.Length);
         if (n == 0) return;
+        if (InParallel(rows, n)) { BackwardInParallel(logProbs, targets, classWeights, labelSmoothing, ignoreIndex, scale, dLogits, rows, classes); return; }
+        BackwardRows(logProbs, targets, classWeights, labelSmoothing, ignoreIndex, scale, dLogits, 0, rows, classes);
+    }
+
+    /// <summary>The backward over rows [r0, r1) (spans cover all rows).</summary>
+    private static void BackwardRows(ReadOnlySpan<float> logProbs, ReadOnlySpan<int> targets, ReadOnlySpan<float> classWeights,
+        float labelSmoothing, int ignoreIndex, float scale, Span<float> dLogits, int r0, int r1, int classes)
+    {
         bool weighted = !classWeights.IsEmpty;
         double eps = labelSmoothing;
         double wSum = weighted ? SimdReduce.SumDouble(new FirstOp(), classWeights, classWeights, classWeights) : classes;
-        for (int i = 0; i < rows; i++)
+        for (int i = r0; i < r1; i++)
         {
             int t = targets[i];
             if (t == ignoreIndex) continue;
