@@ -80,8 +80,8 @@ internal static class Harness
         return Seconds(t0) / iters;
     }
 
-    /// <summary>Times each call separately (for latency): median and minimum over <paramref name="calls"/> calls.</summary>
-    public static Timing MeasureEachCall(Action body, int calls, double warmupSeconds)
+    /// <summary>Times each call separately (for latency): the seconds of each of <paramref name="calls"/> calls after warm-up.</summary>
+    public static double[] EachCallTimes(Action body, int calls, double warmupSeconds)
     {
         long start = Stopwatch.GetTimestamp();
         int n = 0;
@@ -93,7 +93,16 @@ internal static class Harness
             body();
             times[i] = Seconds(t0);
         }
-        return new Timing(Median(times), times.Min(), calls, 1);
+        return times;
+    }
+
+    /// <summary>The index of the list of times with the lowest median (the fastest configuration), or -1 when there is none.</summary>
+    public static int IndexOfLowestMedian(IReadOnlyList<List<double>> times)
+    {
+        int best = -1;
+        for (int i = 0; i < times.Count; i++)
+            if (best < 0 || Median([.. times[i]]) < Median([.. times[best]])) best = i;
+        return best;
     }
 
     public static double Seconds(long since) => Stopwatch.GetElapsedTime(since).TotalSeconds;

@@ -37,7 +37,7 @@ for (int i = 0; i < args.Length; i++)
 if (sections.Count == 0) sections.AddRange(["sgemm", "train", "infer", "softmax", "blocks", "onnx"]);
 script ??= FindScript();
 var options = quick ? BenchOptions.QuickRun : BenchOptions.Full;
-var torch = new TorchReference(python, script ?? "bench/reference/mlp_torch.py", quick, threads, enabled: !noTorch);
+var torch = new TorchReference(python, script ?? "bench/reference/mlp_torch.py", threads, enabled: !noTorch);
 
 Console.WriteLine($"NeuralSharp.Bench: {RuntimeInformation.FrameworkDescription}, {RuntimeInformation.OSDescription}, " +
     $"{Environment.ProcessorCount} logical CPUs, Vector512 {(Vector512.IsHardwareAccelerated ? "accelerated" : "not accelerated")}, " +

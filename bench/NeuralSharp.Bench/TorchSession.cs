@@ -73,6 +73,25 @@ internal sealed class TorchSession : IDisposable
         return reply["times"]!.AsArray().Select(t => (double)t!).ToArray();
     }
 
+    /// <summary>
+    /// The inference model's batch-1 latency of each of <paramref name="calls"/> calls (µs) and the seconds per
+    /// batch-256 call of each of <paramref name="reps"/> repetitions.
+    /// </summary>
+    public (double[] LatencyMicroseconds, double[] BatchSeconds) Infer(int torchThreads, int blasThreads, int calls, int reps, double repSeconds,
+        double warmupSeconds)
+    {
+        var reply = Request(new JsonObject
+        {
+            ["op"] = "infer", ["torch_threads"] = torchThreads, ["blas_threads"] = blasThreads, ["calls"] = calls,
+            ["reps"] = reps, ["rep_seconds"] = repSeconds, ["warmup_seconds"] = warmupSeconds,
+        });
+        return (reply["latency_us"]!.AsArray().Select(t => (double)t!).ToArray(), reply["times"]!.AsArray().Select(t => (double)t!).ToArray());
+    }
+
+    /// <summary>" (a/b)" for torch intra-op threads a and OpenBLAS threads b when they differ from T/T, else "".</summary>
+    public static string Config((int Threads, int TorchThreads, int BlasThreads) c) =>
+        c.TorchThreads == c.Threads && c.BlasThreads == c.Threads ? "" : $" ({c.TorchThreads}/{c.BlasThreads})";
+
     private JsonObject Request(JsonObject request)
     {
         _process.StandardInput.WriteLine(request.ToJsonString());

@@ -61,12 +61,9 @@ internal static class TrainBench
                     KernelThreads.Count = saved;
                 }
                 ours[i] = batch / Harness.Median([.. ourTimes]);
-                int best = -1;
-                for (int c = 0; c < combos.Length; c++)
-                    if (best < 0 || Harness.Median([.. theirTimes[c]]) < Harness.Median([.. theirTimes[best]])) best = c;
+                int best = Harness.IndexOfLowestMedian(theirTimes);
                 theirs[i] = best < 0 ? double.NaN : batch / Harness.Median([.. theirTimes[best]]);
-                var bc = best < 0 ? default : combos[best];
-                theirCfg[i] = best < 0 || (bc.TorchThreads == bc.Threads && bc.BlasThreads == bc.Threads) ? "" : $" ({bc.TorchThreads}/{bc.BlasThreads})";
+                theirCfg[i] = best < 0 ? "" : TorchSession.Config(combos[best]);
             }
             int bt = ArgMax(theirs);
             string bestCell = double.IsNaN(theirs[bt]) ? "n/a" : $"{X(ours.Max() / theirs[bt])} (PyTorch best at {threads[bt]}T)";

@@ -19,6 +19,8 @@ so that the C# side can interleave its own measurements with PyTorch's (see benc
   {"op": "info", "threads": [1, 2]} -> {"torch", "note", "combos": [[T, torch threads, OpenBLAS threads], ...]}
   {"op": "train", "name", "hidden": [...], "batch", "torch_threads", "blas_threads", "reps", "rep_seconds",
    "warmup_seconds"} -> {"times": [seconds per step of each repetition]}
+  {"op": "infer", "torch_threads", "blas_threads", "calls", "reps", "rep_seconds", "warmup_seconds"}
+   -> {"latency_us": [each batch-1 call], "times": [seconds per batch-256 call of each repetition]}
 A training run's model and optimizer are kept between requests for the same configuration (as the C# side keeps
 its own), so a later round continues the same training instead of starting again.
 """
@@ -143,32 +145,41 @@ def train(threads, quick, blas):
     return out
 
 
-def infer(threads, quick, blas):
+def infer_model():
+    """The seeded inference model and its batch-1 and batch-256 inputs."""
     x, _ = random_data()
     torch.manual_seed(0)
-    model = mlp(INFER_HIDDEN).eval()
-    one, many = x[:1].clone(), x[:INFER_BATCH].clone()
+    return mlp(INFER_HIDDEN).eval(), x[:1].clone(), x[:INFER_BATCH].clone()
+
+
+def infer_times(model, one, many, calls, reps, rep_s, warm_s):
+    """Batch-1 latency of each of `calls` calls (µs) and seconds per batch-256 call of each of `reps` repetitions."""
+    with torch.inference_mode():
+        start, n = time.perf_counter(), 0
+        while n < 10 or time.perf_counter() - start < warm_s:
+            model(one)
+            n += 1
+        latency = []
+        for _ in range(calls):
+            t0 = time.perf_counter_ns()
+            model(one)
+            latency.append((time.perf_counter_ns() - t0) / 1e3)
+        return latency, measure_times(lambda: model(many), reps, rep_s, warm_s)
+
+
+def infer(threads, quick, blas):
+    model, one, many = infer_model()
     calls = 300 if quick else 3000
     reps, rep_s, warm_s = (3, 0.05, 0.15) if quick else (9, 0.25, 0.4)
     out = []
-    with torch.inference_mode():
-        for t, tt, bt in combos(threads, blas):
-            set_threads(blas, tt, bt)
-            start, n = time.perf_counter(), 0
-            while n < 10 or time.perf_counter() - start < warm_s:
-                model(one)
-                n += 1
-            times = []
-            for _ in range(calls):
-                t0 = time.perf_counter_ns()
-                model(one)
-                times.append((time.perf_counter_ns() - t0) / 1e3)
-            out.append(tag({"kind": "latency", "name": f"{INFER_NAME} b1",
-                            "median_us": statistics.median(times), "min_us": min(times)}, t, tt, bt))
-            med, best = measure(lambda: model(many), reps, rep_s, warm_s)
-            out.append(tag({"kind": "throughput", "name": f"{INFER_NAME} b{INFER_BATCH}",
-                            "median": INFER_BATCH / med, "best": INFER_BATCH / best}, t, tt, bt))
-            print(f"infer torch {tt} / OpenBLAS {bt} threads: {out[-2]['median_us']:.1f} us, {out[-1]['median']:,.0f} samples/s", file=sys.stderr)
+    for t, tt, bt in combos(threads, blas):
+        set_threads(blas, tt, bt)
+        latency, times = infer_times(model, one, many, calls, reps, rep_s, warm_s)
+        out.append(tag({"kind": "latency", "name": f"{INFER_NAME} b1",
+                        "median_us": statistics.median(latency), "min_us": min(latency)}, t, tt, bt))
+        out.append(tag({"kind": "throughput", "name": f"{INFER_NAME} b{INFER_BATCH}",
+                        "median": INFER_BATCH / statistics.median(times), "best": INFER_BATCH / min(times)}, t, tt, bt))
+        print(f"infer torch {tt} / OpenBLAS {bt} threads: {out[-2]['median_us']:.1f} us, {out[-1]['median']:,.0f} samples/s", file=sys.stderr)
     return out
 
 
@@ -182,6 +193,7 @@ def serve(blas, default_threads):
     """Answers one JSON request per stdin line (see the module docstring) until stdin closes."""
     x, y = random_data()
     runs = {}
+    inference = None
     for line in sys.stdin:
         if not line.strip():
             continue
@@ -199,6 +211,11 @@ def serve(blas, default_threads):
             reply = {"times": times}
             print(f"train {req['name']} b{req['batch']} torch {tt} / OpenBLAS {bt} threads: "
                   f"{req['batch'] / statistics.median(times):,.0f} samples/s", file=sys.stderr)
+        elif req["op"] == "infer":
+            set_threads(blas, req["torch_threads"], req["blas_threads"])
+            inference = inference or infer_model()
+            latency, times = infer_times(*inference, req["calls"], req["reps"], req["rep_seconds"], req["warmup_seconds"])
+            reply = {"latency_us": latency, "times": times}
         else:
             reply = {"error": f"unknown op {req['op']!r}"}
         print(json.dumps(reply), flush=True)
