@@ -13,7 +13,6 @@ namespace NeuralSharp.Kernels;
 /// <summary>In-place optimizer updates for one parameter tensor (SGD with momentum/Nesterov, Adam, AdamW).</summary>
 public static class OptimizerKernels
 {
-
     /// <summary>Tensors with at least this many elements are updated on up to <see cref="KernelThreads.Count"/> threads.</summary>
     internal const int ParallelThreshold = 1 << 16;
 
