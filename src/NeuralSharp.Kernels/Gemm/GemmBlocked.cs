@@ -99,8 +99,52 @@ internal static unsafe class GemmBlocked
         // A packed B costs nothing to share, so with one, split M unless it has too few tiles.
         bool splitN = args.PackedB != null ? mTiles < threads && nTiles >= threads
             : nTiles >= threads && (args.N > args.M || mTiles < threads);
-        var task = new Task { Args = args, Tasks = threads, SplitN = splitN, Tiles = splitN ? nTiles : mTiles, Tile = splitN ? nr : mr };
-        KernelThreads.For(threads, task);
+        int tiles = splitN ? nTiles : mTiles;
+        // Chunks of the split dimension, one contiguous range of them per thread, a slow thread's tail taken over by
+        // the others (StealingRanges): on a shared machine one vCPU can stall for whole time slices, and equal static
+        // parts then wait for it (with a busy loop sharing the second core, the 784-1024-1024-10 training step ran ~5%
+        // faster; unchanged otherwise). Chunks would re-pack the operand they share unless it fits a thread's cache of
+        // it (RunBlock): all of A when C has one row block (and A is at most MaxCachedA floats), or B when it has one
+        // column panel and one K block. Otherwise: equal static parts.
+        bool chunkable = args.PackedB == null && (splitN
+            ? args.M <= McMax / mr * mr && (long)RoundUp(args.M, mr) * args.K <= MaxCachedA
+            : args.N <= NcMax && args.K <= KcMax);
+        if (!chunkable)
+        {
+            var task = new Task { Args = args, Tasks = threads, SplitN = splitN, Tiles = tiles, Tile = splitN ? nr : mr };
+            KernelThreads.For(threads, task);
+            return;
+        }
+        int chunkTiles = Math.Max(1, (tiles + ChunksPerThread * threads - 1) / (ChunksPerThread * threads));
+        StealingRanges.For(threads, (tiles + chunkTiles - 1) / chunkTiles, new Chunk
+        {
+            Args = args, SplitN = splitN, Size = chunkTiles * (splitN ? nr : mr), CacheKey = Interlocked.Increment(ref s_products),
+        });
+    }
+
+    /// <summary>Chunks per thread for the split dimension: small enough to even out a slow thread, few enough to stay cheap.</summary>
+    private const int ChunksPerThread = 4;
+
+    /// <summary>Largest packed A (floats, 2 MiB) a thread keeps for the chunks of one product.</summary>
+    private const long MaxCachedA = 1 << 19;
+
+    /// <summary>Products run so far in chunks: each gets its own key for the threads' packed-operand caches.</summary>
+    private static long s_products;
+
+    /// <summary>One chunk of whole tiles of the split dimension.</summary>
+    private struct Chunk : IUnitBody
+    {
+        public Args Args;
+        public bool SplitN;
+        public int Size;
+        public long CacheKey;
+
+        public readonly void Run(int unit)
+        {
+            int lo = unit * Size, hi = Math.Min(lo + Size, SplitN ? Args.N : Args.M);
+            if (SplitN) RunBlock(Args, 0, Args.M, lo, hi, CacheKey);
+            else RunBlock(Args, lo, hi, 0, Args.N, CacheKey);
+        }
     }
 
     private struct Task : IKernelLoopBody
@@ -119,7 +163,7 @@ internal static unsafe class GemmBlocked
     }
 
     /// <summary>Computes rows [i0, i1) x columns [j0, j1) of C on the calling thread.</summary>
-    private static void RunBlock(in Args args, int i0, int i1, int j0, int j1)
+    private static void RunBlock(in Args args, int i0, int i1, int j0, int j1, long cacheKey = 0)
     {
         GemmKernelKind kind = args.Kind;
         int mr = Mr(kind), nr = Nr(kind);
@@ -129,7 +173,14 @@ internal static unsafe class GemmBlocked
         // A packed B needs no scratch, so its panel is the whole column range.
         int ncMax = prepacked ? RoundUp(j1 - j0, nr) : Math.Min(NcMax, RoundUp(j1 - j0, nr));
         int mcMax = Math.Min(McMax / mr * mr, RoundUp(i1 - i0, mr));
-        GemmScratch scratch = GemmScratch.Get((nint)mcMax * kcStep, prepacked ? 0 : (nint)kcStep * ncMax);
+        // Chunks of one product taken by the same thread share the operand they all pack whole: all of A's K blocks
+        // when every chunk spans all rows in one row block, or B when every chunk spans all columns in one panel and
+        // one K block.
+        bool cacheA = cacheKey != 0 && i0 == 0 && i1 == args.M && args.M <= mcMax;
+        bool cacheB = cacheKey != 0 && !prepacked && j0 == 0 && j1 == args.N && args.N <= ncMax && kBlocks == 1;
+        GemmScratch scratch = GemmScratch.Get((nint)mcMax * kcStep * (cacheA ? kBlocks : 1), prepacked ? 0 : (nint)kcStep * ncMax);
+        bool cached = (cacheA || cacheB) && scratch.CacheKey == cacheKey;
+        scratch.CacheKey = 0;
         float* packA = scratch.A, packB = scratch.B;
         float* edge = stackalloc float[GemmMicroKernels.Mr512 * GemmMicroKernels.Nr512];
         bool epilogue = !args.Epilogue.IsNoOp;
@@ -146,11 +197,12 @@ internal static unsafe class GemmBlocked
                 // The K blocks are those of GemmPackedB (a function of K only): block pc starts at row pc of the Npad-wide
                 // packed matrix, and its slivers from column jc (a multiple of NR) on are those this panel needs.
                 if (prepacked) packB = args.PackedB + (nint)pc * args.PackedNPad + (nint)jc * kc;
-                else GemmPacking.PackB(args.B, args.Ldb, args.TransB, pc, jc, kc, nc, nr, packB);
+                else if (!(cacheB && cached)) GemmPacking.PackB(args.B, args.Ldb, args.TransB, pc, jc, kc, nc, nr, packB);
+                if (cacheA) packA = scratch.A + (nint)(pc / kcStep) * mcMax * kcStep;
                 for (int ic = i0; ic < i1; ic += mcMax)
                 {
                     int mc = Math.Min(mcMax, i1 - ic);
-                    GemmPacking.PackA(args.A, args.Lda, args.TransA, ic, pc, mc, kc, mr, packA);
+                    if (!(cacheA && cached)) GemmPacking.PackA(args.A, args.Lda, args.TransA, ic, pc, mc, kc, mr, packA);
                     if (rowsOuter)
                     {
                         // A shallow panel of B sits in L1/L2 whole: walk C row-wise (contiguous, prefetch-friendly),
@@ -168,6 +220,7 @@ internal static unsafe class GemmBlocked
                 }
             }
         }
+        if (cacheA || cacheB) scratch.CacheKey = cacheKey;
     }
 
     /// <summary>One register tile of C at block offsets (ir, jr): the micro-kernel, then the epilogue if it is final.</summary>
@@ -229,12 +282,15 @@ internal sealed unsafe class GemmScratch
     public float* B;
     private nint _capA, _capB;
 
+    /// <summary>The product whose whole packed A or B these buffers hold (GemmBlocked's chunks reuse it), or 0.</summary>
+    public long CacheKey;
+
     /// <summary>This thread's buffers with at least the given capacities in floats.</summary>
     public static GemmScratch Get(nint floatsA, nint floatsB)
     {
         GemmScratch s = t_scratch ??= new GemmScratch();
-        if (s._capA < floatsA) s.A = Grow(s.A, ref s._capA, floatsA);
-        if (s._capB < floatsB) s.B = Grow(s.B, ref s._capB, floatsB);
+        if (s._capA < floatsA) { s.A = Grow(s.A, ref s._capA, floatsA); s.CacheKey = 0; }
+        if (s._capB < floatsB) { s.B = Grow(s.B, ref s._capB, floatsB); s.CacheKey = 0; }
         return s;
     }
 

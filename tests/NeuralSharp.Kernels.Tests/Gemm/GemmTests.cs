@@ -180,6 +180,40 @@ public sealed class GemmTests
 
     [Theory]
     [MemberData(nameof(TransCombos))]
+    public void Sgemm_ChunkedSplits_MatchReference_AndOneThread_BackToBack(bool transA, bool transB)
+    {
+        // Products split in chunks with a per-thread cache of the shared packed operand (GemmBlocked): A for few rows
+        // (one row block, several K blocks), B for few columns and a short K. Two products of each shape run back to
+        // back with different data, so a cache kept from the first would show in the second.
+        var rng = new Random(4321);
+        int saved = KernelThreads.Count;
+        try
+        {
+            foreach (var (m, n, k) in new[] { (100, 900, 700), (128, 1024, 300), (700, 300, 200), (1000, 120, 256) })
+            {
+                var first = Case.Make(rng, transA, transB, m, n, k, 1f, 0f);
+                var second = Case.Make(rng, transA, transB, m, n, k, 0.5f, 0.25f);
+                KernelThreads.Count = 1;
+                float[] one1 = first.RunFast(), one2 = second.RunFast();
+                first.Check(one1);
+                second.Check(one2);
+                foreach (int threads in new[] { 2, 3 })
+                {
+                    KernelThreads.Count = Math.Min(threads, 2);
+                    Assert.Equal(one1, first.RunCore(GemmBlocked.BestKernel, threads, allowSmall: false));
+                    Assert.Equal(one2, second.RunCore(GemmBlocked.BestKernel, threads, allowSmall: false));
+                    Assert.Equal(one1, first.RunCore(GemmBlocked.BestKernel, threads, allowSmall: false));
+                }
+            }
+        }
+        finally
+        {
+            KernelThreads.Count = saved;
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(TransCombos))]
     public void Sgemm_BitIdenticalForAnyThreadCount(bool transA, bool transB)
     {
         var rng = new Random(1234);
