@@ -111,7 +111,7 @@ public static class FusedLinear
     }
 
     /// <summary>The pass over one chunk of columns, all rows (chunks are independent: a column is summed by one task).</summary>
-    private unsafe struct Pass : IKernelLoopBody
+    private unsafe struct Pass
     {
         public float* X, Y, Dy, Dz, BiasGrad;
         public int Rows, Cols;

@@ -105,20 +105,15 @@ internal static unsafe class GemmBlocked
         // parts then wait for it (with a busy loop sharing the second core, the 784-1024-1024-10 training step ran ~5%
         // faster; unchanged otherwise). Chunks would re-pack the operand they share unless it fits a thread's cache of
         // it (RunBlock): all of A when C has one row block (and A is at most MaxCachedA floats), or B when it has one
-        // column panel and one K block. Otherwise: equal static parts.
+        // column panel and one K block. Otherwise: one chunk per thread, equal static parts.
         bool chunkable = args.PackedB == null && (splitN
             ? args.M <= McMax / mr * mr && (long)RoundUp(args.M, mr) * args.K <= MaxCachedA
             : args.N <= NcMax && args.K <= KcMax);
-        if (!chunkable)
+        int units = chunkable ? Math.Min(tiles, ChunksPerThread * threads) : threads;
+        StealingRanges.For(threads, units, new Chunk
         {
-            var task = new Task { Args = args, Tasks = threads, SplitN = splitN, Tiles = tiles, Tile = splitN ? nr : mr };
-            KernelThreads.For(threads, task);
-            return;
-        }
-        int chunkTiles = Math.Max(1, (tiles + ChunksPerThread * threads - 1) / (ChunksPerThread * threads));
-        StealingRanges.For(threads, (tiles + chunkTiles - 1) / chunkTiles, new Chunk
-        {
-            Args = args, SplitN = splitN, Size = chunkTiles * (splitN ? nr : mr), CacheKey = Interlocked.Increment(ref s_products),
+            Args = args, SplitN = splitN, Tiles = tiles, Units = units, Tile = splitN ? nr : mr,
+            CacheKey = chunkable ? Interlocked.Increment(ref s_products) : 0,
         });
     }
 
@@ -131,34 +126,20 @@ internal static unsafe class GemmBlocked
     /// <summary>Products run so far in chunks: each gets its own key for the threads' packed-operand caches.</summary>
     private static long s_products;
 
-    /// <summary>One chunk of whole tiles of the split dimension.</summary>
+    /// <summary>Chunk <c>unit</c> of <c>Units</c> balanced runs of whole tiles of the split dimension (CacheKey 0: no operand cache).</summary>
     private struct Chunk : IUnitBody
     {
         public Args Args;
         public bool SplitN;
-        public int Size;
+        public int Tiles, Units, Tile;
         public long CacheKey;
 
         public readonly void Run(int unit)
         {
-            int lo = unit * Size, hi = Math.Min(lo + Size, SplitN ? Args.N : Args.M);
+            int lo = (int)((long)Tiles * unit / Units) * Tile;
+            int hi = (int)Math.Min((long)Tiles * (unit + 1) / Units * Tile, SplitN ? Args.N : Args.M);
             if (SplitN) RunBlock(Args, 0, Args.M, lo, hi, CacheKey);
             else RunBlock(Args, lo, hi, 0, Args.N, CacheKey);
-        }
-    }
-
-    private struct Task : IKernelLoopBody
-    {
-        public Args Args;
-        public int Tasks, Tiles, Tile;
-        public bool SplitN;
-
-        public readonly void Invoke(int index)
-        {
-            int lo = (int)((long)Tiles * index / Tasks) * Tile;
-            int hi = (int)Math.Min((long)Tiles * (index + 1) / Tasks * Tile, SplitN ? Args.N : Args.M);
-            if (SplitN) RunBlock(Args, 0, Args.M, lo, hi);
-            else RunBlock(Args, lo, hi, 0, Args.N);
         }
     }
 
