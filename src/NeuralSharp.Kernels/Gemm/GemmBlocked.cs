@@ -230,22 +230,25 @@ internal static unsafe class GemmBlocked
     }
 
     /// <summary>
-    /// A partial tile: C's valid part is copied into a full-size buffer, the kernel updates the buffer (the same
-    /// arithmetic as a full tile) and the valid part is copied back.
+    /// A partial tile. With AVX-512 and at most 8 valid rows (an M tail) a 4- or 8-row kernel runs instead of 12 rows of
+    /// mostly zero padding, straight into C when the tile is exactly 4 or 8 full-width rows. Otherwise C's valid part is
+    /// copied into a full-size buffer, the kernel updates the buffer (the same arithmetic as a full tile) and the valid
+    /// part is copied back.
     /// </summary>
     private static void MicroEdge(GemmKernelKind kind, int kc, float* a, float* b, float* c, nint ldc, float alpha, float beta,
         int rows, int cols, float* tile)
     {
         int nr = Nr(kind);
+        bool fewRows = kind == GemmKernelKind.Avx512 && rows <= 8;
+        if (fewRows && cols == nr && (rows == 4 || rows == 8))
+        {
+            GemmEdgeKernels.Kernel512Rows(rows, kc, a, b, c, ldc, alpha, beta);
+            return;
+        }
         if (beta != 0f)
             for (int r = 0; r < rows; r++)
                 new ReadOnlySpan<float>(c + r * ldc, cols).CopyTo(new Span<float>(tile + r * nr, cols));
-        if (kind == GemmKernelKind.Avx512 && rows <= 8)
-        {
-            // Few valid rows (an M tail): 4-row slices of the tile, not 12 rows of mostly zero padding.
-            for (int r0 = 0; r0 < rows; r0 += 4)
-                GemmMicroKernel4.Kernel512x4(kc, a + r0, b, tile + r0 * nr, nr, alpha, beta);
-        }
+        if (fewRows) GemmEdgeKernels.Kernel512Rows(rows, kc, a, b, tile, nr, alpha, beta);
         else Micro(kind, kc, a, b, tile, nr, alpha, beta);
         for (int r = 0; r < rows; r++)
             new ReadOnlySpan<float>(tile + r * nr, cols).CopyTo(new Span<float>(c + r * ldc, cols));
