@@ -37,6 +37,42 @@ public class CrossEntropyTests
     }
 
     [Fact]
+    public void Backward_SameBitsAtEveryAlignment()
+    {
+        // The gradient row kernel starts its loop where dl is 64-byte aligned, with the first and last 16 floats
+        // overlapping it: every offset of dl within a cache line (and another of the log-probabilities) must give the
+        // same bits, and nothing outside dl may change.
+        var rng = new Random(99);
+        foreach (int classes in new[] { 16, 17, 31, 32, 47, 100, 1000 })
+        {
+            const int rows = 3;
+            int n = rows * classes;
+            var logits = TestUtil.Array(rng, n, -8f, 8f, pad: 0);
+            var targets = new[] { 0, classes - 1, rng.Next(classes) };
+            var lp = new float[n];
+            CrossEntropy.Forward(logits, targets, default, 0.1f, -100, lp, rows, classes);
+            var dl = TestUtil.Array(rng, n, pad: 0);
+            float[]? expected = null;
+            for (int off = 0; off < 16; off++)
+            {
+                int lpOff = (off * 7 + 3) % 16;
+                var lpBuf = new float[n + 16];
+                lp.CopyTo(lpBuf, lpOff);
+                var dlBuf = new float[n + 16];
+                dl.CopyTo(dlBuf, off);
+                CrossEntropy.Backward(lpBuf.AsSpan(lpOff, n), targets, default, 0.1f, -100, 0.5f, dlBuf.AsSpan(off, n), rows, classes);
+                for (int i = 0; i < dlBuf.Length; i++)
+                    if (i < off || i >= off + n) Assert.Equal(0f, dlBuf[i]);
+                var got = dlBuf.AsSpan(off, n).ToArray();
+                expected ??= got;
+                for (int i = 0; i < n; i++)
+                    Assert.True(BitConverter.SingleToInt32Bits(expected[i]) == BitConverter.SingleToInt32Bits(got[i]),
+                        $"C={classes} offset {off}: dl[{i}] = {got[i]}, at offset 0 {expected[i]}");
+            }
+        }
+    }
+
+    [Fact]
     public void Mean_MatchesPyTorchHandComputedValue()
     {
         // PyTorch's 'mean' of cross_entropy(logits, [2, 0], weight=[1, 2, 3], label_smoothing=0.1), from its definition:
