@@ -106,7 +106,8 @@ public static class FusedLinear
 
         public readonly void Invoke(int index)
         {
-            for (int c = Chunks * index / Count, end = Chunks * (index + 1) / Count; c < end; c++) Pass.Invoke(c);
+            for (int c = KernelThreads.PartStart(Chunks, index, Count), end = KernelThreads.PartStart(Chunks, index + 1, Count); c < end; c++)
+                Pass.Invoke(c);
         }
     }
 

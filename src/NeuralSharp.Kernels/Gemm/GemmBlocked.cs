@@ -136,8 +136,8 @@ internal static unsafe class GemmBlocked
 
         public readonly void Run(int unit)
         {
-            int lo = (int)((long)Tiles * unit / Units) * Tile;
-            int hi = (int)Math.Min((long)Tiles * (unit + 1) / Units * Tile, SplitN ? Args.N : Args.M);
+            int lo = KernelThreads.PartStart(Tiles, unit, Units) * Tile;
+            int hi = Math.Min(KernelThreads.PartStart(Tiles, unit + 1, Units) * Tile, SplitN ? Args.N : Args.M);
             if (SplitN) RunBlock(Args, 0, Args.M, lo, hi, CacheKey);
             else RunBlock(Args, lo, hi, 0, Args.N, CacheKey);
         }

@@ -56,8 +56,8 @@ internal static unsafe class GemmDots
 
         public readonly void Invoke(int index)
         {
-            int lo = (int)((long)M * index / Parts) / 4 * 4;
-            int hi = index == Parts - 1 ? M : (int)((long)M * (index + 1) / Parts) / 4 * 4;
+            int lo = KernelThreads.PartStart(M, index, Parts) / 4 * 4;
+            int hi = index == Parts - 1 ? M : KernelThreads.PartStart(M, index + 1, Parts) / 4 * 4;
             Rows(lo, hi);
         }
 

@@ -73,7 +73,7 @@ internal static unsafe class GemmRowDots
 
         public readonly void Invoke(int index)
         {
-            int lo = (int)((long)Chunks * index / Parts), hi = (int)((long)Chunks * (index + 1) / Parts);
+            int lo = KernelThreads.PartStart(Chunks, index, Parts), hi = KernelThreads.PartStart(Chunks, index + 1, Parts);
             for (int chunk = lo; chunk < hi; chunk++)
             {
                 int j0 = chunk * Width, j1 = Math.Min(N, j0 + Width);

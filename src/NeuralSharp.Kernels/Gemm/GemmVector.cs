@@ -55,8 +55,8 @@ internal static unsafe class GemmVector
 
         public readonly void Invoke(int index)
         {
-            int lo = (int)((long)N * index / Parts) / Align * Align;
-            int hi = index == Parts - 1 ? N : (int)((long)N * (index + 1) / Parts) / Align * Align;
+            int lo = KernelThreads.PartStart(N, index, Parts) / Align * Align;
+            int hi = index == Parts - 1 ? N : KernelThreads.PartStart(N, index + 1, Parts) / Align * Align;
             Columns(lo, hi);
         }
 

@@ -14,8 +14,6 @@ public static partial class CrossEntropy
     /// <summary>Fewest logits for which the forward and backward split rows across threads (as Softmax does).</summary>
     internal const int ParallelMinElements = Softmax.ParallelMinElements;
 
-    private static bool InParallel(int rows, int n) => rows >= 2 && n >= ParallelMinElements && KernelThreads.Count > 1;
-
     private static unsafe (double Loss, double Weight) ForwardInParallel(ReadOnlySpan<float> logits, ReadOnlySpan<int> targets,
         ReadOnlySpan<float> classWeights, float labelSmoothing, int ignoreIndex, Span<float> logProbs, int rows, int classes)
     {
@@ -61,7 +59,7 @@ public static partial class CrossEntropy
 
         public readonly void Invoke(int part)
         {
-            int r0 = (int)((long)Rows * part / Parts), r1 = (int)((long)Rows * (part + 1) / Parts);
+            int r0 = KernelThreads.PartStart(Rows, part, Parts), r1 = KernelThreads.PartStart(Rows, part + 1, Parts);
             var weights = Weighted ? new ReadOnlySpan<float>(W, Classes) : default;
             bool rows512 = Classes >= 16 && Softmax.UseRows512;
             if (!rows512)
@@ -108,7 +106,7 @@ public static partial class CrossEntropy
 
         public readonly void Invoke(int part)
         {
-            int r0 = (int)((long)Rows * part / Parts), r1 = (int)((long)Rows * (part + 1) / Parts);
+            int r0 = KernelThreads.PartStart(Rows, part, Parts), r1 = KernelThreads.PartStart(Rows, part + 1, Parts);
             int n = Rows * Classes;
             BackwardRows(new ReadOnlySpan<float>(Lp, n), new ReadOnlySpan<int>(T, Rows), Weighted ? new ReadOnlySpan<float>(W, Classes) : default,
                 Eps, Ignore, Scale, new Span<float>(D, n), r0, r1, Classes);

@@ -38,7 +38,7 @@ public static partial class CrossEntropy
         Guard.Length(k, nameof(targets), rows, targets.Length);
         Guard.LengthOrEmpty(k, nameof(classWeights), classes, classWeights.Length);
         if (n == 0) return (0, 0);
-        if (InParallel(rows, n)) return ForwardInParallel(logits, targets, classWeights, labelSmoothing, ignoreIndex, logProbs, rows, classes);
+        if (Softmax.SplitsRows(rows, n)) return ForwardInParallel(logits, targets, classWeights, labelSmoothing, ignoreIndex, logProbs, rows, classes);
         double loss = 0, weight = 0;
         if (classes >= 16 && Softmax.UseRows512)
         {
@@ -120,7 +120,7 @@ public static partial class CrossEntropy
         Guard.Length(k, nameof(targets), rows, targets.Length);
         Guard.LengthOrEmpty(k, nameof(classWeights), classes, classWeights.Length);
         if (n == 0) return;
-        if (InParallel(rows, n)) { BackwardInParallel(logProbs, targets, classWeights, labelSmoothing, ignoreIndex, scale, dLogits, rows, classes); return; }
+        if (Softmax.SplitsRows(rows, n)) { BackwardInParallel(logProbs, targets, classWeights, labelSmoothing, ignoreIndex, scale, dLogits, rows, classes); return; }
         BackwardRows(logProbs, targets, classWeights, labelSmoothing, ignoreIndex, scale, dLogits, 0, rows, classes);
     }
 

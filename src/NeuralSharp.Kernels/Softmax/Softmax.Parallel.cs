@@ -11,13 +11,16 @@ public static partial class Softmax
     /// <summary>Fewest elements for which softmax over rows is split across threads (smaller inputs stay in cache and finish sooner alone).</summary>
     internal const int ParallelMinElements = 1 << 18;
 
+    /// <summary>Whether contiguous rows of <paramref name="elements"/> floats in all are split across threads (CrossEntropy too).</summary>
+    internal static bool SplitsRows(int rows, long elements) => rows >= 2 && elements >= ParallelMinElements && KernelThreads.Count > 1;
+
     /// <summary>Softmax or log-softmax over contiguous rows with AVX-512: split across threads when the input is large.</summary>
     private static unsafe void Rows512(ReadOnlySpan<float> x, Span<float> y, int rows, int dim, bool log)
     {
         // Whether the output streams is decided on the whole output, not on each thread's part.
         bool stream;
         fixed (float* py = y) stream = log && Streams((long)rows * dim, py);
-        if (rows >= 2 && (long)rows * dim >= ParallelMinElements && KernelThreads.Count > 1) RowsInParallel(x, y, rows, dim, log, stream);
+        if (SplitsRows(rows, (long)rows * dim)) RowsInParallel(x, y, rows, dim, log, stream);
         else if (log) LogForwardRows512(x, y, rows, dim, stream);
         else ForwardRows512(x, y, rows, dim);
     }
@@ -30,7 +33,7 @@ public static partial class Softmax
 
         public readonly void Invoke(int part)
         {
-            int r0 = (int)((long)Rows * part / Parts), r1 = (int)((long)Rows * (part + 1) / Parts);
+            int r0 = KernelThreads.PartStart(Rows, part, Parts), r1 = KernelThreads.PartStart(Rows, part + 1, Parts);
             var x = new ReadOnlySpan<float>(X + (long)r0 * Dim, (r1 - r0) * Dim);
             var y = new Span<float>(Y + (long)r0 * Dim, (r1 - r0) * Dim);
             if (Log) LogForwardRows512(x, y, r1 - r0, Dim, Stream);

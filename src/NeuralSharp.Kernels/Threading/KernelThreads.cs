@@ -27,6 +27,12 @@ public static class KernelThreads
     }
 
     /// <summary>
+    /// Where part <paramref name="index"/> of <paramref name="parts"/> balanced contiguous parts of [0, <paramref name="n"/>)
+    /// starts (index == parts gives n): part i is [PartStart(n, i, parts), PartStart(n, i + 1, parts)).
+    /// </summary>
+    internal static int PartStart(long n, int index, int parts) => (int)(n * index / parts);
+
+    /// <summary>
     /// Runs <c>body(i)</c> for every i in [0, <paramref name="count"/>) on up to <see cref="Count"/> threads
     /// (the caller runs a share) and returns when all are done. Iterations run in no particular order.
     /// </summary>

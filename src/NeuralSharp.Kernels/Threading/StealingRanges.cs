@@ -32,7 +32,7 @@ internal readonly unsafe struct StealingRanges
         _slots = (long*)(((nint)memory + 63) & ~(nint)63);
         _parts = parts;
         for (int p = 0; p < parts; p++)
-            _slots[p * SlotLongs] = Pack((int)((long)units * p / parts), (int)((long)units * (p + 1) / parts));
+            _slots[p * SlotLongs] = Pack(KernelThreads.PartStart(units, p, parts), KernelThreads.PartStart(units, p + 1, parts));
     }
 
     /// <summary>The next unit for the thread running part <paramref name="part"/>: its own next, else one stolen; false when all are taken.</summary>
